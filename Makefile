@@ -1,0 +1,49 @@
+# Tensorlet: `make demo` runs the main job, `make test` runs the tests. Both set themselves up.
+SHELL := /bin/bash
+VENV := .venv
+PY := $(VENV)/bin/python
+APT_PACKAGES := flatbuffers-compiler
+FLATC_VERSION := 2.0.8
+
+.PHONY: setup apt test schema demo bench clean
+
+setup: $(VENV)/.installed
+
+apt: .make/apt.stamp
+
+.make/apt.stamp:
+	@mkdir -p .make
+	@missing=""; for p in $(APT_PACKAGES); do dpkg -s $$p >/dev/null 2>&1 || missing="$$missing $$p"; done; \
+	if [ -n "$$missing" ]; then \
+	  SUDO=$$( [ $$(id -u) -eq 0 ] || echo sudo ); \
+	  $$SUDO apt-get update -qq && \
+	  $$SUDO apt-get -o DPkg::Lock::Timeout=900 install -y --no-install-recommends $$missing; \
+	fi
+	@touch $@
+
+$(VENV)/.installed: pyproject.toml
+	@test -x $(PY) || python3 -m venv $(VENV)
+	$(PY) -m pip install -q --upgrade pip
+	$(PY) -m pip install -q -e '.[dev]'
+	@touch $@
+
+test: setup
+	$(PY) -m pytest -q tests
+
+# Regenerate the FlatBuffers bindings (committed, marked generated) from schemas/tensorlet.fbs with the pinned flatc.
+schema: apt setup
+	@flatc --version | grep -q "$(FLATC_VERSION)" || { echo "need flatc $(FLATC_VERSION) (Debian flatbuffers-compiler)"; exit 1; }
+	rm -rf .make/fbs && mkdir -p .make/fbs
+	flatc --python -o .make/fbs schemas/tensorlet.fbs
+	find tensorlet/fbs -name '*.py' ! -name layout.py -delete
+	cp .make/fbs/tensorlet/fbs/*.py tensorlet/fbs/
+	$(PY) schemas/fbs_layout.py schemas/tensorlet.fbs tensorlet/fbs/layout.py
+
+bench: setup
+	$(PY) benchmarks/planner_bench.py
+
+demo:
+	@echo "make demo lands with the demo issue (#7): it will train, convert and serve the MNIST demo."
+
+clean:
+	rm -rf .make build dist *.egg-info

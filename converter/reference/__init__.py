@@ -1,0 +1,4 @@
+"""tensorlet.converter.reference: the numpy reference interpreter, the golden oracle for every runtime."""
+from tensorlet.converter.reference.interpreter import run
+
+__all__ = ["run"]

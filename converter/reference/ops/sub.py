@@ -1,0 +1,10 @@
+"""SUB: a, b (numpy broadcasting) -> out = a - b."""
+from __future__ import annotations
+
+from tensorlet.converter.ir import BinaryOptions, OpCode
+
+OPCODE = OpCode.SUB
+OPTIONS = BinaryOptions
+INPUTS = (2, 2)
+OPTIONAL = ()
+OUTPUTS = 1

@@ -1,0 +1,8 @@
+"""Tensorlet: train a network, convert it to a small exact .tlet file, run it in a browser or on a microcontroller.
+
+Subpackages: `tensorlet.train` (the trainer), `tensorlet.converter` (format, converter, reference interpreter).
+"""
+from tensorlet.errors import DTypeError, FormatError, ShapeError, TensorletError
+
+__version__ = "0.1.0"
+__all__ = ["DTypeError", "FormatError", "ShapeError", "TensorletError", "__version__"]
