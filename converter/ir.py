@@ -121,6 +121,7 @@ class QuantParams:
     lut: list[int] = field(default_factory=list)
     act_min: int = -128
     act_max: int = 127
+    constant: int = 0
 
 
 @dataclass

@@ -65,7 +65,7 @@ def _quant_params(entry: dict | None) -> ir.QuantParams | None:
                           input_multiplier=_ints(entry["input_multiplier"]), input_shift=_ints(entry["input_shift"]),
                           left_shift=int(entry["left_shift"]), diff_min=int(entry["diff_min"]),
                           lut=_ints(entry["lut"]), act_min=int(entry["act_min"]),
-                          act_max=int(entry["act_max"]))
+                          act_max=int(entry["act_max"]), constant=int(entry["constant"]))
 
 
 def _metadata(entry: dict | None) -> ir.Metadata:

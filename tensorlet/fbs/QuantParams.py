@@ -191,7 +191,14 @@ class QuantParams(object):
             return self._tab.Get(flatbuffers.number_types.Int32Flags, o + self._tab.Pos)
         return 127
 
-def QuantParamsStart(builder): builder.StartObject(9)
+    # QuantParams
+    def Constant(self):
+        o = flatbuffers.number_types.UOffsetTFlags.py_type(self._tab.Offset(22))
+        if o != 0:
+            return self._tab.Get(flatbuffers.number_types.Int32Flags, o + self._tab.Pos)
+        return 0
+
+def QuantParamsStart(builder): builder.StartObject(10)
 def Start(builder):
     return QuantParamsStart(builder)
 def QuantParamsAddOutputMultiplier(builder, outputMultiplier): builder.PrependUOffsetTRelativeSlot(0, flatbuffers.number_types.UOffsetTFlags.py_type(outputMultiplier), 0)
@@ -236,6 +243,9 @@ def AddActMin(builder, actMin):
 def QuantParamsAddActMax(builder, actMax): builder.PrependInt32Slot(8, actMax, 127)
 def AddActMax(builder, actMax):
     return QuantParamsAddActMax(builder, actMax)
+def QuantParamsAddConstant(builder, constant): builder.PrependInt32Slot(9, constant, 0)
+def AddConstant(builder, constant):
+    return QuantParamsAddConstant(builder, constant)
 def QuantParamsEnd(builder): return builder.EndObject()
 def End(builder):
     return QuantParamsEnd(builder)
