@@ -12,6 +12,7 @@ import numpy as np
 from tensorlet.errors import FormatError
 from tensorlet.fbs.layout import ENUMS, IDENTIFIER, ROOT, SCALAR_SIZES, TABLES, UNIONS
 
+FILE_ALIGNMENT = 16  # a .tlet file's length is a multiple of 16 (the writer pads with zeros)
 _STRUCT_CODES = {
     "bool": "?", "byte": "b", "ubyte": "B", "int8": "b", "uint8": "B",
     "short": "h", "ushort": "H", "int16": "h", "uint16": "H",
@@ -150,6 +151,8 @@ def decode(buf: bytes) -> dict:
     """Decode a whole .tlet buffer into dicts; raises FormatError on any structural violation."""
     if len(buf) < 8:
         raise FormatError(f"file is {len(buf)} bytes, too short to be a .tlet model")
+    if len(buf) % FILE_ALIGNMENT:
+        raise FormatError(f"file is {len(buf)} bytes, not a multiple of {FILE_ALIGNMENT}: truncated or padded")
     if bytes(buf[4:8]) != IDENTIFIER:
         raise FormatError(f"file identifier is {bytes(buf[4:8])!r}, expected {IDENTIFIER!r}: not a .tlet model")
     decoder = _Decoder(buf)

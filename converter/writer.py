@@ -7,11 +7,11 @@ import importlib
 import flatbuffers
 import numpy as np
 
+from tensorlet.converter.fbs_decode import FILE_ALIGNMENT
 from tensorlet.converter.ir import Model
 from tensorlet.converter.validate import validate
 from tensorlet.fbs.layout import ENUMS, IDENTIFIER, TABLES, UNIONS
 
-BUFFER_ALIGNMENT = 16
 _VECTOR_DTYPES = {"bool": "u1", "byte": "i1", "ubyte": "u1", "short": "<i2", "ushort": "<u2",
                   "int": "<i4", "uint": "<u4", "float": "<f4", "long": "<i8", "ulong": "<u8", "double": "<f8"}
 
@@ -114,13 +114,18 @@ def model_to_dict(model: Model) -> dict:
             "arena_bytes": model.arena_bytes, "metadata": metadata}
 
 
+def encode(root: dict) -> bytes:
+    """Serialize schema-shaped dicts (as model_to_dict makes them) without any validation."""
+    builder = flatbuffers.Builder(1024)
+    builder.Finish(_encode_table(builder, "Model", root), file_identifier=IDENTIFIER)
+    data = bytes(builder.Output())
+    return data + bytes(-len(data) % FILE_ALIGNMENT)
+
+
 def to_bytes(model: Model) -> bytes:
     """Validate `model` and serialize it; raises FormatError instead of writing an invalid file."""
     validate(model)
-    builder = flatbuffers.Builder(1024)
-    root = _encode_table(builder, "Model", model_to_dict(model))
-    builder.Finish(root, file_identifier=IDENTIFIER)
-    return bytes(builder.Output())
+    return encode(model_to_dict(model))
 
 
 def save(model: Model, path: str) -> None:
