@@ -27,7 +27,7 @@ $(VENV)/.installed: pyproject.toml
 	$(PY) -m pip install -q -e '.[dev]'
 	@touch $@
 
-test: setup
+test: apt setup
 	$(PY) -m pytest -q tests
 
 # Regenerate the FlatBuffers bindings (committed, marked generated) from schemas/tensorlet.fbs with the pinned flatc.
