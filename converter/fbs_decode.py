@@ -27,6 +27,13 @@ def _scalar_type(ftype: str) -> str:
     return ENUMS[ftype]["base"] if ftype in ENUMS else ftype
 
 
+def _stored(default, ftype: str):
+    """A schema default as the file would hold it (a float field's default rounded to float32)."""
+    if ftype == "float":
+        return struct.unpack("<f", struct.pack("<f", default))[0]
+    return default
+
+
 class _Decoder:
     """Walks one buffer; `budget` caps decoded bytes so aliased offsets cannot blow up the work."""
 
@@ -123,7 +130,7 @@ class _Decoder:
             fpos = field_pos(slot, width, what)
             slot += 1
             if fpos is None:
-                result[fname] = default if is_scalar else None
+                result[fname] = _stored(default, ftype) if is_scalar else None
             elif is_scalar:
                 result[fname] = self.read(_STRUCT_CODES[_scalar_type(ftype)], fpos, what)
             elif ftype == "string":

@@ -32,7 +32,9 @@ def _numeric_vector(builder: flatbuffers.Builder, values, elem: str, align: int)
 def _scalar(value, ftype: str):
     if ftype == "bool":
         return bool(value)
-    return float(value) if ftype in ("float", "double") else int(value)
+    if ftype == "float":
+        return float(np.float32(value))
+    return float(value) if ftype == "double" else int(value)
 
 
 def _encode_table(builder: flatbuffers.Builder, table: str, values: dict) -> int:

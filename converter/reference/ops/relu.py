@@ -1,10 +1,37 @@
-"""RELU: in -> out = max(in, 0), elementwise."""
+"""RELU: in -> out = max(in, 0), elementwise.
+
+Int8: the 256-entry lut of TFLite's quantized ReLU (ReluPrepare + reference ReluX, as TFLM's ReluQuantized):
+zp_out + MultiplyByQuantizedMultiplier(q - zp_in, s_in / s_out), clamped to [max(-128, zp_out), 127].
+"""
 from __future__ import annotations
 
-from tensorlet.converter.ir import OpCode
+import numpy as np
+
+from tensorlet.converter.ir import Activation, OpCode
+from tensorlet.converter.reference.ops.activation_luts import prepare_table, quantized_relu_x
+from tensorlet.converter.reference.ops.common import check_lut, check_unary, elementwise_macs, is_int8, run_lut
 
 OPCODE = OpCode.RELU
 OPTIONS = None
 INPUTS = (1, 1)
 OPTIONAL = ()
 OUTPUTS = 1
+
+
+def check(op, ins, outs) -> None:
+    if check_unary(op, ins, outs):
+        check_lut(op)
+
+
+def prepare(op, ins, outs):
+    return prepare_table(quantized_relu_x(Activation.RELU), ins, outs)
+
+
+def run(op, ins, values, outs) -> list[np.ndarray]:
+    if is_int8(ins[0]):
+        return [run_lut(op, values[0])]
+    return [np.maximum(values[0].astype(np.float64), 0.0).astype(np.float32)]
+
+
+def macs(op, ins, outs) -> int:
+    return elementwise_macs(outs)
