@@ -25,6 +25,7 @@ NUMPY_DTYPES: dict[DType, np.dtype] = {
     DType.UINT8: np.dtype("u1"),
     DType.INT16: np.dtype("<i2"),
     DType.INT32: np.dtype("<i4"),
+    DType.FLOAT16: np.dtype("<f2"),
 }
 
 
@@ -33,7 +34,7 @@ def dtype_of(array: np.ndarray) -> DType:
     for dtype, np_dtype in NUMPY_DTYPES.items():
         if array.dtype == np_dtype:
             return dtype
-    raise ValueError(f"numpy dtype {array.dtype} has no .tlet dtype (supported: float32, int8, uint8, int16, int32)")
+    raise ValueError(f"numpy dtype {array.dtype} has no .tlet dtype (supported: float32, float16, int8, uint8, int16, int32)")
 
 
 def _options_class(table: str) -> type:
@@ -69,6 +70,8 @@ EluOptions = OPTIONS_CLASSES["EluOptions"]
 GeluOptions = OPTIONS_CLASSES["GeluOptions"]
 LayerNormOptions = OPTIONS_CLASSES["LayerNormOptions"]
 ResizeOptions = OPTIONS_CLASSES["ResizeOptions"]
+TransposeOptions = OPTIONS_CLASSES["TransposeOptions"]
+SliceOptions = OPTIONS_CLASSES["SliceOptions"]
 
 
 @dataclass

@@ -2,7 +2,7 @@
 
 Subpackages: `tensorlet.train` (the trainer), `tensorlet.converter` (format, converter, reference interpreter).
 """
-from tensorlet.errors import DTypeError, FormatError, ShapeError, TensorletError
+from tensorlet.errors import DTypeError, FormatError, ShapeError, TensorletError, UnsupportedOpError
 
 __version__ = "0.1.0"
-__all__ = ["DTypeError", "FormatError", "ShapeError", "TensorletError", "__version__"]
+__all__ = ["DTypeError", "FormatError", "ShapeError", "TensorletError", "UnsupportedOpError", "__version__"]

@@ -15,3 +15,8 @@ class ShapeError(TensorletError):
 
 class DTypeError(TensorletError):
     """An input array has the wrong dtype for the model."""
+
+
+class UnsupportedOpError(TensorletError):
+    """A source model uses an op, attribute or dtype outside what Tensorlet supports; the message names the node,
+    the op and the supported list."""

@@ -66,7 +66,8 @@ def run_through_file(model: ir.Model, *arrays: np.ndarray) -> np.ndarray:
 
 def quantize(x: np.ndarray, scale: float, zero_point: int) -> np.ndarray:
     """Float -> int8 with round-half-away-from-zero, as TFLite's quantizer."""
-    q = np.sign(x / np.float32(scale)) * np.floor(np.abs(x / np.float32(scale)) + 0.5) + zero_point
+    quotient = (x / np.float32(scale)).astype(np.float64)
+    q = np.sign(quotient) * np.floor(np.abs(quotient) + 0.5) + zero_point
     return np.clip(q, -128, 127).astype(np.int8)
 
 

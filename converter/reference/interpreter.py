@@ -44,10 +44,11 @@ def _checked(tensor: Tensor, value: np.ndarray, opcode) -> np.ndarray:
     return value
 
 
-def run(model: Model, inputs) -> list[np.ndarray]:
-    """Run one inference; `inputs`: an array, a list in model-input order, or a dict by input tensor name.
+def trace(model: Model, inputs) -> dict[int, np.ndarray]:
+    """Run one inference and return every activation computed, by tensor index (model inputs included).
 
-    Returns the model outputs in order. Raises ShapeError/DTypeError for inputs that do not fit the model.
+    `inputs`: an array, a list in model-input order, or a dict by input tensor name. Raises ShapeError or
+    DTypeError for inputs that do not fit the model.
     """
     values = _bind_inputs(model, inputs)
     for op in model.operators:
@@ -57,4 +58,10 @@ def run(model: Model, inputs) -> list[np.ndarray]:
         results = OPS[op.opcode].run(op, ins, args, outs)
         for i, tensor, value in zip(op.outputs, outs, results):
             values[i] = _checked(tensor, value, op.opcode)
+    return values
+
+
+def run(model: Model, inputs) -> list[np.ndarray]:
+    """Run one inference and return the model outputs in order (inputs as for `trace`)."""
+    values = trace(model, inputs)
     return [values[i] for i in model.outputs]

@@ -8,3 +8,4 @@ class DType(object):
     UINT8 = 2
     INT16 = 3
     INT32 = 4
+    FLOAT16 = 5

@@ -31,3 +31,5 @@ class OpCode(object):
     RESIZE_BILINEAR = 25
     QUANTIZE = 26
     DEQUANTIZE = 27
+    TRANSPOSE = 28
+    SLICE = 29

@@ -19,3 +19,5 @@ class OperatorOptions(object):
     GeluOptions = 13
     LayerNormOptions = 14
     ResizeOptions = 15
+    TransposeOptions = 16
+    SliceOptions = 17

@@ -27,9 +27,11 @@ from tensorlet.converter.reference.ops import (
     reshape,
     resize_bilinear,
     resize_nearest,
+    slice,
     softmax,
     sub,
     tanh,
+    transpose,
     transpose_conv,
 )
 
@@ -62,4 +64,6 @@ OPS: dict[OpCode, ModuleType] = {module.OPCODE: module for module in (
     resize_bilinear,
     quantize,
     dequantize,
+    transpose,
+    slice,
 )}
