@@ -61,3 +61,39 @@ def test_console_script_help():
     assert "--json" in result.stdout
     result = subprocess.run([str(script), "inspect", "/no/such.tlet"], capture_output=True, text=True)
     assert result.returncode == 1 and "No such file" in result.stderr
+
+
+def fc_file(tmp_path: Path) -> Path:
+    """y = x @ W.T with W = [[1,2,3],[4,5,6]]: a model whose outputs are easy to state."""
+    w = np.array([[1, 2, 3], [4, 5, 6]], np.float32)
+    model = single_op_model(ir.OpCode.FULLY_CONNECTED, [act("x", (1, 3)), const("w", w)], act("y", (1, 2)),
+                            ir.FullyConnectedOptions())
+    path = tmp_path / "fc.tlet"
+    save(model, str(path))
+    return path
+
+
+def test_run_stacks_samples_along_the_first_axis(tmp_path, capsys):
+    path = fc_file(tmp_path)
+    np.save(tmp_path / "x.npy", np.array([[1, 0, 0], [0, 1, 0], [1, 1, 1]], np.float32))
+    assert main(["run", str(path), "--input", str(tmp_path / "x.npy"), "--output", str(tmp_path / "y.npy")]) == 0
+    np.testing.assert_array_equal(np.load(tmp_path / "y.npy"), [[1, 4], [2, 5], [6, 15]])
+    assert "wrote y float32[3, 2]" in capsys.readouterr().out
+
+
+def test_run_accepts_npz_by_name_and_prints(tmp_path, capsys):
+    path = fc_file(tmp_path)
+    np.savez(tmp_path / "x.npz", x=np.array([[0, 0, 1]], np.float32))
+    assert main(["run", str(path), "--input", str(tmp_path / "x.npz")]) == 0
+    out = capsys.readouterr().out
+    assert "y float32[1, 2]" in out and "[[3. 6.]]" in out
+
+
+def test_run_rejects_wrong_shapes_and_dtypes_with_one_line(tmp_path, capsys):
+    path = fc_file(tmp_path)
+    np.save(tmp_path / "bad.npy", np.zeros((2, 4), np.float32))
+    assert main(["run", str(path), "--input", str(tmp_path / "bad.npy")]) == 1
+    assert "takes samples of shape [3]" in capsys.readouterr().err
+    np.save(tmp_path / "bad.npy", np.zeros((2, 3), np.int32))
+    assert main(["run", str(path), "--input", str(tmp_path / "bad.npy")]) == 1
+    assert "input 'x' must be float32, got int32" in capsys.readouterr().err
