@@ -82,9 +82,9 @@ def format_summary(summary: dict) -> str:
         for io in summary[kind]:
             lines.append(f"{kind[:-1]:<11} {io['name']} {io['dtype']}[{','.join(map(str, io['shape']))}]")
     meta = summary["metadata"]
-    for key in ("producer", "producer_version", "description"):
+    for key, label in (("producer", "producer"), ("producer_version", "version"), ("description", "description")):
         if meta[key]:
-            lines.append(f"{key.replace('_', ' '):<11} {meta[key]}")
+            lines.append(f"{label:<11} {meta[key]}")
     if meta["labels"]:
         lines.append(f"labels      {', '.join(meta['labels'])}")
     if meta["preprocessing"]:

@@ -19,6 +19,41 @@ def _inspect(args: argparse.Namespace) -> int:
     return 0
 
 
+def _convert(args: argparse.Namespace) -> int:
+    from tqdm import tqdm
+
+    from tensorlet.converter.convert import convert
+    from tensorlet.converter.quantize import format_report
+    from tensorlet.converter.summary import format_summary, summarize
+
+    bar = None
+    if args.quantize == "int8" and not args.json:
+        bar = tqdm(desc="calibrating", unit="sample", leave=False)
+    try:
+        result = convert(args.source, quantize=args.quantize, calibration=args.calibration,
+                         method=args.calibration_method, io=args.io, calibration_limit=args.calibration_limit,
+                         progress=bar.update if bar is not None else None)
+    finally:
+        if bar is not None:
+            bar.close()
+    with open(args.output, "wb") as f:
+        f.write(result.data)
+    summary = summarize(result.model, file_size=len(result.data))
+    if args.json:
+        print(json.dumps({"source_format": result.source_format, "output": args.output,
+                          "seconds": round(result.seconds, 3), "notes": result.notes, "summary": summary,
+                          "quantization_report": result.report}, indent=2, default=float))
+        return 0
+    print(format_summary(summary))
+    for note in result.notes:
+        print(f"note        {note}")
+    if result.report is not None:
+        print()
+        print(format_report(result.report))
+    print(f"\nwrote {args.output} ({len(result.data):,} bytes) from {result.source_format} in {result.seconds:.2f} s")
+    return 0
+
+
 def _load_arrays(path: str):
     """An .npy (one array) or .npz (arrays by input name or arr_0..) file."""
     import numpy as np
@@ -64,6 +99,24 @@ def build_parser() -> argparse.ArgumentParser:
     inspect.set_defaults(handler=_inspect)
 
     from tensorlet.backends import BACKENDS
+    from tensorlet.converter.convert import CALIBRATION_METHODS, IO_MODES, QUANTIZE_MODES
+
+    convert = commands.add_parser("convert", help="convert an ONNX or TFLite model to .tlet",
+                                  description="Convert an ONNX or TFLite model to .tlet: import, optimize, "
+                                              "optionally quantize, plan memory, write; prints a summary.")
+    convert.add_argument("source", metavar="IN.onnx|IN.tflite", help="the source model")
+    convert.add_argument("-o", "--output", required=True, metavar="OUT.tlet", help="where to write the model")
+    convert.add_argument("--quantize", default="none", choices=QUANTIZE_MODES,
+                         help="int8: post-training quantization (needs --calibration); float16: fp16 weights")
+    convert.add_argument("--calibration", metavar="PATH",
+                         help="calibration inputs: .npy (N samples), .npz (one array per input) or an image folder")
+    convert.add_argument("--calibration-method", default="minmax", choices=CALIBRATION_METHODS,
+                         help="how activation ranges are chosen from the calibration data")
+    convert.add_argument("--calibration-limit", type=int, metavar="N", help="use at most N calibration samples")
+    convert.add_argument("--io", default="float", choices=IO_MODES,
+                         help="int8 models: take and return float (quantizing at the edges) or int8 tensors")
+    convert.add_argument("--json", action="store_true", help="print JSON instead of tables")
+    convert.set_defaults(handler=_convert)
 
     run = commands.add_parser("run", help="run a .tlet model on inputs from an .npy/.npz file",
                               description="Run a .tlet model on N samples stacked along the first axis of each "
