@@ -41,6 +41,7 @@ schema: apt setup
 
 bench: setup
 	$(PY) benchmarks/planner_bench.py
+	$(PY) benchmarks/convert_bench.py
 
 demo:
 	@echo "make demo lands with the demo issue (#7): it will train, convert and serve the MNIST demo."
