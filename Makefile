@@ -2,10 +2,10 @@
 SHELL := /bin/bash
 VENV := .venv
 PY := $(VENV)/bin/python
-APT_PACKAGES := flatbuffers-compiler
+APT_PACKAGES := flatbuffers-compiler clang-16 lld-16 libclang-rt-16-dev
 FLATC_VERSION := 2.0.8
 
-.PHONY: setup apt test schema demo bench clean
+.PHONY: setup apt test schema fuzz demo bench clean
 
 setup: $(VENV)/.installed
 
@@ -37,14 +37,19 @@ schema: apt setup
 	flatc --python -o .make/fbs schemas/tensorlet.fbs
 	find tensorlet/fbs -name '*.py' ! -name layout.py -delete
 	cp .make/fbs/tensorlet/fbs/*.py tensorlet/fbs/
-	$(PY) schemas/fbs_layout.py schemas/tensorlet.fbs tensorlet/fbs/layout.py
+	$(PY) schemas/fbs_layout.py schemas/tensorlet.fbs tensorlet/fbs/layout.py runtime_embedded/src/tl_schema.h
 
 bench: setup
 	$(PY) benchmarks/planner_bench.py
 	$(PY) benchmarks/convert_bench.py
+
+# Fuzz the C loader + invoke (libFuzzer, ASan, UBSan) for FUZZ_SECONDS (default 60; CI runs 60).
+fuzz: apt setup
+	$(MAKE) -C runtime_embedded fuzz-run FUZZ_SECONDS=$${FUZZ_SECONDS:-60}
 
 demo:
 	@echo "make demo lands with the demo issue (#7): it will train, convert and serve the MNIST demo."
 
 clean:
 	rm -rf .make build dist *.egg-info
+	$(MAKE) -C runtime_embedded clean

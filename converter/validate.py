@@ -125,6 +125,8 @@ def _check_operators(model: Model) -> None:
             definition.check(op, ins, outs)
         except FormatError as e:
             raise FormatError(f"{what}: {e}") from None
+        except (IndexError, ValueError, TypeError, ArithmeticError) as e:  # a shape no rule anticipated
+            raise FormatError(f"{what}: malformed operands ({type(e).__name__}: {e})") from None
     for i in model.outputs:
         if i not in produced:
             raise FormatError(f"model output tensor {i} is never written")

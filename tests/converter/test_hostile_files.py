@@ -171,3 +171,13 @@ def test_random_corruption_never_crashes(good, data):
         from_bytes(bytes(buf))
     except FormatError:
         pass
+
+
+def test_scalar_output_of_a_matrix_op_is_a_format_error():
+    rejected(mutated(lambda r: r["tensors"][3].update(shape=[])), "operator 0 .CONV_2D.")
+    def fc_scalar(root):
+        root["operators"][0]["opcode"] = int(ir.OpCode.FULLY_CONNECTED)
+        root["operators"][0]["options"] = ("FullyConnectedOptions", {"activation": 0})
+        root["tensors"][1]["shape"] = [4, 18]
+        root["tensors"][3]["shape"] = []
+    rejected(mutated(fc_scalar), "operator 0 .FULLY_CONNECTED.")

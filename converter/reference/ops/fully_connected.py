@@ -28,7 +28,7 @@ def check(op, ins, outs) -> None:
     require(x.size % depth == 0,
             f"input {x.name!r} of shape {shape_str(x.shape)} does not split into rows of the weights' {depth} inputs")
     rows = x.size // depth
-    require(y.shape[-1] == units and y.size == rows * units,
+    require(len(y.shape) >= 1 and y.shape[-1] == units and y.size == rows * units,
             f"output {y.name!r} has shape {shape_str(y.shape)}, expected [..,{units}] holding {rows}x{units} values")
     int8 = require_float_or_int8([x, y])
     check_weights(w, b, units, 0, int8)

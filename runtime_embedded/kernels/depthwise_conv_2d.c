@@ -1,0 +1,112 @@
+/* DEPTHWISE_CONV_2D: in [N,H,W,Ci], filter [1,KH,KW,Ci*M], bias (opt) [Ci*M] -> out [N,OH,OW,Ci*M].
+ * Reference: converter/reference/ops/depthwise_conv_2d.py. Output channel oc = ci*M + m filters input channel
+ * ci = oc / M alone. Int8 as CONV_2D: requantized per output channel (weights per-tensor or along axis 3). */
+#include "tl_fixedpoint.h"
+#include "tl_kernel.h"
+
+static tl_status check(tl_op *op)
+{
+    const tl_tensor *x = tl_input(op, 0), *w = tl_input(op, 1), *b = tl_input(op, 2);
+    const tl_tensor *y = tl_output(op, 0);
+    const tl_depthwise_conv2d_options *o = &op->options.u.depthwise_conv2d_options;
+    const tl_tensor *acts[2];
+    int64_t oh, ow, channels, dims[4];
+    int is_int8;
+    const int32_t positive[5] = {o->stride_h, o->stride_w, o->dilation_h, o->dilation_w, o->depth_multiplier};
+    const int32_t pads[4] = {o->pad_top, o->pad_bottom, o->pad_left, o->pad_right};
+    if (tl_require_rank(op, x, 4) != TL_OK || tl_require_rank(op, w, 4) != TL_OK ||
+        tl_require_at_least(op, positive, 5, 1, "strides, dilations and depth_multiplier must be >= 1") != TL_OK ||
+        tl_require_at_least(op, pads, 4, 0, "pads must be >= 0") != TL_OK) {
+        return TL_ERROR_OPERATOR;
+    }
+    if (w->dims[0] != 1) {
+        return tl_fail(op, TL_ERROR_OPERATOR, w, "must be [1,KH,KW,Ci*M] for a depthwise filter");
+    }
+    channels = (int64_t)x->dims[3] * o->depth_multiplier;
+    if (w->dims[3] != channels) {
+        return tl_fail(op, TL_ERROR_OPERATOR, w, "must have input channels * depth_multiplier channels");
+    }
+    oh = tl_conv_output_size(x->dims[1], w->dims[1], o->stride_h, o->dilation_h, o->pad_top, o->pad_bottom);
+    ow = tl_conv_output_size(x->dims[2], w->dims[2], o->stride_w, o->dilation_w, o->pad_left, o->pad_right);
+    if (oh < 1 || ow < 1) {
+        return tl_fail(op, TL_ERROR_OPERATOR, w, "does not fit the padded input");
+    }
+    dims[0] = x->dims[0];
+    dims[1] = oh;
+    dims[2] = ow;
+    dims[3] = channels;
+    acts[0] = x;
+    acts[1] = y;
+    if (tl_require_dims(op, y, dims, 4) != TL_OK || tl_require_float_or_int8(op, acts, 2, &is_int8) != TL_OK ||
+        tl_check_weights(op, w, b, channels, 3, is_int8) != TL_OK) {
+        return TL_ERROR_OPERATOR;
+    }
+    return is_int8 ? tl_require_quant_params(op, (int32_t)channels, (int32_t)channels, -1, -1, -1) : TL_OK;
+}
+
+static tl_status eval(tl_op *op)
+{
+    const tl_tensor *x = tl_input(op, 0), *w = tl_input(op, 1), *b = tl_input(op, 2);
+    tl_tensor *y = tl_output(op, 0);
+    const tl_depthwise_conv2d_options *o = &op->options.u.depthwise_conv2d_options;
+    const int is_int8 = x->dtype == TL_DTYPE_INT8;
+    const int32_t batches = x->dims[0], in_h = x->dims[1], in_w = x->dims[2], in_c = x->dims[3];
+    const int32_t k_h = w->dims[1], k_w = w->dims[2], out_c = w->dims[3], mult = o->depth_multiplier;
+    const int32_t out_h = y->dims[1], out_w = y->dims[2];
+    const int32_t x_zp = x->zero_point, y_zp = y->zero_point;
+    const tl_quant_params *q = &op->qp;
+    int32_t n, oy, ox, oc, ky, kx;
+    uint32_t out_at = 0;
+    for (n = 0; n < batches; n++) {
+        for (oy = 0; oy < out_h; oy++) {
+            for (ox = 0; ox < out_w; ox++) {
+                for (oc = 0; oc < out_c; oc++) {
+                    const int32_t ci = oc / mult;
+                    double facc = 0.0;
+                    uint32_t iacc = 0u;
+                    for (ky = 0; ky < k_h; ky++) {
+                        const int64_t iy = (int64_t)oy * o->stride_h - o->pad_top + (int64_t)ky * o->dilation_h;
+                        if (iy < 0 || iy >= in_h) {
+                            continue;
+                        }
+                        for (kx = 0; kx < k_w; kx++) {
+                            const int64_t ix = (int64_t)ox * o->stride_w - o->pad_left + (int64_t)kx * o->dilation_w;
+                            uint32_t x_at, w_at;
+                            if (ix < 0 || ix >= in_w) {
+                                continue;
+                            }
+                            x_at = (((uint32_t)n * (uint32_t)in_h + (uint32_t)iy) * (uint32_t)in_w + (uint32_t)ix) *
+                                       (uint32_t)in_c + (uint32_t)ci;
+                            w_at = ((uint32_t)ky * (uint32_t)k_w + (uint32_t)kx) * (uint32_t)out_c + (uint32_t)oc;
+                            if (is_int8) {
+                                iacc += (uint32_t)(((int32_t)((const int8_t *)x->data)[x_at] - x_zp) *
+                                                   (int32_t)((const int8_t *)w->data)[w_at]);
+                            } else {
+                                facc += (double)((const float *)x->data)[x_at] * (double)((const float *)w->data)[w_at];
+                            }
+                        }
+                    }
+                    if (is_int8) {
+                        int64_t v;
+                        if (b) {
+                            iacc += (uint32_t)((const int32_t *)b->data)[oc];
+                        }
+                        v = (int64_t)tl_mbqm(tl_wrap32(iacc), q->output_multiplier[oc], q->output_shift[oc]) + y_zp;
+                        ((int8_t *)y->data)[out_at++] =
+                            (int8_t)(v < q->act_min ? q->act_min : (v > q->act_max ? q->act_max : v));
+                    } else {
+                        if (b) {
+                            facc += (double)((const float *)b->data)[oc];
+                        }
+                        ((float *)y->data)[out_at++] = tl_activate_float((float)facc, o->activation);
+                    }
+                }
+            }
+        }
+    }
+    return TL_OK;
+}
+
+const tl_kernel tl_kernel_depthwise_conv_2d = {TL_OP_DEPTHWISE_CONV_2D, 2, 3, 1,
+                                               TL_OPERATOR_OPTIONS_DEPTHWISE_CONV2D_OPTIONS, 1u << 2, check, NULL,
+                                               eval};
