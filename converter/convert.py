@@ -61,11 +61,10 @@ def convert(source: str | Path | bytes, quantize: str = "none", calibration: str
     data = source if isinstance(source, (bytes, bytearray)) else Path(source).read_bytes()
     model, source_format = import_model(bytes(data))
     notes, report = [], None
+    model = optimize(model)
     if is_quantized(model):
-        if quantize != "int8":
-            notes.append("the source is already quantized: its int8 parameters are kept as they are")
+        notes.append("the source is already quantized: its int8 parameters are kept as they are")
     else:
-        model = optimize(model)
         if quantize == "int8":
             if calibration is None:
                 raise TensorletError("int8 quantization of a float model needs calibration data (--calibration "

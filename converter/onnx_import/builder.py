@@ -1,9 +1,16 @@
 """The IR under construction and the value table the lowerings read and write: constants, activations and the
 layouts they are stored in; moving a value between layouts emits a RESHAPE where memory order allows, else a TRANSPOSE.
+
+Activations of a QDQ graph may be stored as int8 (the tensor carries the quantization). Ops that only move data keep
+their input's dtype and quantization. Outside an int8 lowering (`int8` False) a lowering reading an int8 activation
+gets its float value, a DEQUANTIZE made once.
 """
 from __future__ import annotations
 
 import math
+from collections.abc import Iterator
+from contextlib import contextmanager
+from typing import TYPE_CHECKING
 
 import numpy as np
 
@@ -11,8 +18,13 @@ from tensorlet.converter import ir
 from tensorlet.converter.onnx_import.layout import (Layout, expanded, identity, inverse, is_pure_reshape,
                                                     transpose_between)
 from tensorlet.converter.onnx_import.values import Activation
+from tensorlet.converter.reference.ops import OPS
+
+if TYPE_CHECKING:
+    from tensorlet.converter.onnx_import.weights import Weights
 
 Operand = Activation | np.ndarray
+MOVEMENT = (ir.OpCode.RESHAPE, ir.OpCode.TRANSPOSE, ir.OpCode.SLICE, ir.OpCode.PAD)  # keep dtype and quantization
 
 
 class Builder:
@@ -28,6 +40,10 @@ class Builder:
         self._converted: dict[tuple[int, Layout], int] = {}  # (source tensor, target layout) -> tensor
         self._outputs: set[int] = set()
         self.views: dict[int, int] = {}  # tensor -> a tensor of another shape holding it in the same memory order
+        self.int8 = False  # lowerings read int8 activations as stored (an int8 lowering, or a layout op on them)
+        self.integers: dict[str, np.dtype] = {}  # ONNX int8/uint8 activations (QuantizeLinear outputs) -> type
+        self.quantized_constants: dict[str, Weights] = {}  # DequantizeLinear'd constants, as integers and scales
+        self._dequantized: dict[int, Activation] = {}  # int8 tensor -> its float value
 
     # values
 
@@ -38,13 +54,32 @@ class Builder:
         return self.constants[name]
 
     def activation(self, name: str) -> Activation:
-        """The activation `name`; ValueError when it is a constant (the lowering needs a run-time value there)."""
+        """The activation `name` (its float value unless `int8`); ValueError when it is a constant (the lowering
+        needs a run-time value there)."""
         if name not in self.activations:
             raise ValueError(f"{name!r} is a constant where only a value computed at run time is supported")
-        return self.activations[name]
+        value = self.activations[name]
+        return value if self.int8 or not self.is_quantized(value) else self.dequantized(value)
 
     def value(self, name: str) -> Operand:
-        return self.constants[name] if name in self.constants else self.activations[name]
+        return self.constants[name] if name in self.constants else self.activation(name)
+
+    @contextmanager
+    def int8_reads(self) -> Iterator[None]:
+        """Inside, lowerings read int8 activations as stored (no DEQUANTIZE)."""
+        self.int8 = True
+        try:
+            yield
+        finally:
+            self.int8 = False
+
+    def is_quantized(self, value: Activation) -> bool:
+        """True when the activation is stored as int8."""
+        return self.tensors[value.stored[value.primary]].dtype == ir.DType.INT8
+
+    def quantization(self, value: Activation) -> ir.Quantization | None:
+        """The quantization of an int8 activation (None for float32)."""
+        return self.tensors[value.stored[value.primary]].quantization
 
     def bind(self, name: str, value: Operand) -> None:
         """Make ONNX value `name` refer to `value` (an alias shares the stored tensors)."""
@@ -53,23 +88,25 @@ class Builder:
         else:
             self.constants[name] = np.asarray(value)
 
-    def add_input(self, name: str, shape: tuple[int, ...]) -> Activation:
+    def add_input(self, name: str, shape: tuple[int, ...], dtype: ir.DType = ir.DType.FLOAT32,
+                  quantization: ir.Quantization | None = None) -> Activation:
         """A model input, stored as the user feeds it (identity layout)."""
-        index = self.new_tensor(name, shape)
+        index = self.new_tensor(name, shape, dtype=dtype, quantization=quantization)
         self.inputs.append(index)
         self.activations[name] = Activation(name, shape, {identity(len(shape)): index})
         return self.activations[name]
 
     # tensors and operators
 
-    def new_tensor(self, name: str, shape: tuple[int, ...], data: np.ndarray | None = None) -> int:
-        """A new IR tensor (float32; a constant when `data` is given) under a name not used before."""
+    def new_tensor(self, name: str, shape: tuple[int, ...], data: np.ndarray | None = None,
+                   dtype: ir.DType = ir.DType.FLOAT32, quantization: ir.Quantization | None = None) -> int:
+        """A new IR tensor (a constant when `data` is given) under a name not used before."""
         unique, count = name, 1
         while unique in self._names:
             count += 1
             unique = f"{name}#{count}"
         self._names.add(unique)
-        self.tensors.append(ir.Tensor(unique, tuple(int(d) for d in shape), data=data))
+        self.tensors.append(ir.Tensor(unique, tuple(int(d) for d in shape), dtype, quantization, data))
         return len(self.tensors) - 1
 
     def constant_tensor(self, name: str, array: np.ndarray) -> int:
@@ -77,18 +114,47 @@ class Builder:
         return self.new_tensor(name, data.shape, data)
 
     def emit(self, opcode: ir.OpCode, inputs: list[int], stored_shape: tuple[int, ...], name: str,
-             options: object | None = None) -> int:
-        """Append an operator writing a new tensor `name` of `stored_shape`; its index."""
-        output = self.new_tensor(name, stored_shape)
+             options: object | None = None, quantization: ir.Quantization | None = None) -> int:
+        """Append an operator writing a new tensor `name` of `stored_shape`; its index. The output is int8 with
+        `quantization` when given, else it has the input's dtype and quantization for a MOVEMENT op, else float32."""
+        dtype = ir.DType.INT8 if quantization is not None else ir.DType.FLOAT32
+        if quantization is None and opcode in MOVEMENT:
+            dtype, quantization = self.tensors[inputs[0]].dtype, self.tensors[inputs[0]].quantization
+        output = self.new_tensor(name, stored_shape, dtype=dtype, quantization=quantization)
         self.operators.append(ir.Operator(opcode, list(inputs), [output], options))
         return output
 
     def produce(self, opcode: ir.OpCode, inputs: list[int], name: str, shape: tuple[int, ...], layout: Layout,
-                options: object | None = None) -> Activation:
-        """Append an operator computing an activation of logical `shape`, stored in `layout`."""
+                options: object | None = None, quantization: ir.Quantization | None = None) -> Activation:
+        """Append an operator computing an activation of logical `shape`, stored in `layout` (see emit)."""
         label = name if layout.is_identity else f"{name}/{layout.tag}"
-        index = self.emit(opcode, inputs, layout.stored_shape(shape), label, options)
+        index = self.emit(opcode, inputs, layout.stored_shape(shape), label, options, quantization)
         return Activation(name, tuple(shape), {layout: index})
+
+    def prepare(self, op: ir.Operator) -> None:
+        """Set an int8 op's QuantParams from its tensors (the reference op's prepare)."""
+        ins = [self.tensors[i] if i >= 0 else None for i in op.inputs]
+        op.quant_params = OPS[op.opcode].prepare(op, ins, [self.tensors[i] for i in op.outputs])
+
+    # quantized values
+
+    def quantized(self, value: Activation, quantization: ir.Quantization, name: str) -> Activation:
+        """`value` (float32, or int8 of another quantization) as int8 with `quantization`: a QUANTIZE where it is
+        stored."""
+        layout = value.primary
+        result = self.produce(ir.OpCode.QUANTIZE, [value.stored[layout]], name, value.shape, layout,
+                              quantization=quantization)
+        self.prepare(self.operators[-1])
+        return result
+
+    def dequantized(self, value: Activation) -> Activation:
+        """The float value of an int8 activation: a DEQUANTIZE where it is stored, made once."""
+        layout = value.primary
+        index = value.stored[layout]
+        if index not in self._dequantized:
+            self._dequantized[index] = self.produce(ir.OpCode.DEQUANTIZE, [index], f"{value.name}/dequantized",
+                                                    value.shape, layout)
+        return self._dequantized[index]
 
     # layouts
 

@@ -27,6 +27,7 @@ class Node:
     since_version: int = 0
     has_subgraph: bool = False
     source: onnx.NodeProto | None = None  # the node as read (None for nodes made by a fusion)
+    clamp: tuple[float, float] | None = None  # (lo, hi): a Relu/Clip the QDQ fusion folded into this node's output
 
     def attr(self, name: str, default: Any = None) -> Any:
         return self.attrs.get(name, default)

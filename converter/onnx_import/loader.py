@@ -8,6 +8,7 @@ from pathlib import Path
 import onnx
 from onnx import shape_inference, version_converter
 
+from tensorlet.converter.onnx_import.qdq_graph import QOPERATOR_NOTE, QOPERATOR_OPS
 from tensorlet.errors import FormatError, UnsupportedOpError
 
 MIN_OPSET = 11        # the oldest ai.onnx opset read as is
@@ -32,7 +33,10 @@ def ai_onnx_opset(model: onnx.ModelProto) -> int:
     """The version of the ai.onnx opset the model imports."""
     versions = [o.version for o in model.opset_import if o.domain in ("", "ai.onnx")]
     if not versions:
-        raise UnsupportedOpError("the model imports no ai.onnx opset")
+        ops = sorted({f"{n.domain}.{n.op_type}" if n.domain else n.op_type for n in model.graph.node})
+        note = QOPERATOR_NOTE if any(n.op_type in QOPERATOR_OPS for n in model.graph.node) else ""
+        raise UnsupportedOpError(f"the model imports no ai.onnx opset; its ops {', '.join(ops)} are not "
+                                 f"supported{note}")
     return int(versions[0])
 
 

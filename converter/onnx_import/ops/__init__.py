@@ -1,5 +1,7 @@
 """The lowering table: one module per ONNX op type (named after it in snake_case), each defining OP_TYPE,
 SINCE_VERSIONS, CONSTANT_INPUTS and lower(node, ctx) (see common.py). Ops outside it are not supported.
+QDQ_LOWERINGS holds QuantizeLinear and DequantizeLinear, whose values are the int8 tensors of QDQ graphs: the
+importer lowers them apart from the float op table.
 """
 from types import ModuleType
 
@@ -11,6 +13,7 @@ from tensorlet.converter.onnx_import.ops import (
     concat,
     conv,
     conv_transpose,
+    dequantize_linear,
     div,
     dropout,
     elu,
@@ -28,6 +31,7 @@ from tensorlet.converter.onnx_import.ops import (
     max_pool,
     mul,
     pad,
+    quantize_linear,
     reduce_mean,
     relu,
     reshape,
@@ -84,3 +88,5 @@ LOWERINGS: dict[str, ModuleType] = {module.OP_TYPE: module for module in (
     shape,
     size,
 )}
+
+QDQ_LOWERINGS: dict[str, ModuleType] = {module.OP_TYPE: module for module in (quantize_linear, dequantize_linear)}

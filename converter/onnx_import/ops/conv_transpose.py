@@ -1,6 +1,6 @@
 """ConvTranspose (1-D as 2-D with H = 1) -> TRANSPOSE_CONV: pads crop the full result, output_padding extends its
 end (a negative end crop); dilations spread the kernel with zeros; groups -> SLICE, TRANSPOSE_CONV per group,
-CONCATENATION.
+CONCATENATION. Weights and bias go through weights.py (int8 filters, int32 bias in an int8 lowering).
 """
 from __future__ import annotations
 
@@ -9,20 +9,20 @@ import numpy as np
 from tensorlet.converter import ir
 from tensorlet.converter.onnx_import.builder import Builder
 from tensorlet.converter.onnx_import.graph import Node
-from tensorlet.converter.onnx_import.ops.common import optional_constant
 from tensorlet.converter.onnx_import.ops.spatial import from_nhwc, require_spatial, to_nhwc
+from tensorlet.converter.onnx_import.weights import Weights, bias_tensor, constant_weights, filter_tensor
 
 OP_TYPE = "ConvTranspose"
 SINCE_VERSIONS = (11, 22)
 CONSTANT_INPUTS = (1, 2)
 
 
-def _dilated(w: np.ndarray, dilations: list[int]) -> np.ndarray:
+def _dilated(w: Weights, dilations: list[int]) -> Weights:
     """w: [C,M,k...] -> [C,M,(k-1)*d+1...] with the taps d apart and zeros between."""
     shape = w.shape[:2] + tuple((k - 1) * d + 1 for k, d in zip(w.shape[2:], dilations))
-    spread = np.zeros(shape, np.float32)
-    spread[(slice(None), slice(None)) + tuple(slice(None, None, d) for d in dilations)] = w
-    return spread
+    spread = np.zeros(shape, w.values.dtype)
+    spread[(slice(None), slice(None)) + tuple(slice(None, None, d) for d in dilations)] = w.values
+    return Weights(spread, w.scale, w.axis)
 
 
 def _pads(node: Node, sizes, kernel, strides, output_padding) -> tuple[list[int], list[int]]:
@@ -50,8 +50,8 @@ def lower(node: Node, ctx: Builder) -> None:
     require_spatial(node, x)
     group = int(node.attr("group", 1))
     n = x.rank - 2
-    w = _dilated(ctx.constant(node.inputs[1]).astype(np.float32), list(node.attr("dilations", [1] * n)))
-    bias = optional_constant(node, ctx, 2)
+    w = _dilated(constant_weights(ctx, node.inputs[1]), list(node.attr("dilations", [1] * n)))
+    bias = constant_weights(ctx, node.input(2)) if node.input(2) else None
     strides = list(node.attr("strides", [1] * n))
     output_padding = list(node.attr("output_padding", [0] * n))
     begin, end = _pads(node, x.shape[2:], w.shape[2:], strides, output_padding)
@@ -62,7 +62,7 @@ def lower(node: Node, ctx: Builder) -> None:
     index, shape = to_nhwc(ctx, x)
     if w.shape[0] != shape[3] or shape[3] % group:
         raise node.error(f"weights {list(w.shape)} with group={group} do not fit {shape[3]} input channels")
-    w4 = w.reshape(w.shape[:2] + (1,) * (4 - w.ndim) + w.shape[2:])
+    w4 = w.reshape(w.shape[:2] + (1,) * (4 - len(w.shape)) + w.shape[2:])
     pad = [0] * (2 - n)
     crop_end = [e - p for e, p in zip(end, output_padding)]
     options = ir.TransposeConvOptions(stride_h=([1] + strides)[-2], stride_w=strides[-1], pad_top=(pad + begin)[0],
@@ -74,10 +74,10 @@ def lower(node: Node, ctx: Builder) -> None:
         part = index if group == 1 else ctx.emit(
             ir.OpCode.SLICE, [index], shape[:3] + (per_in,), f"{name}/group{g}/in",
             ir.SliceOptions(begin=(0, 0, 0, g * per_in), end=shape[:3] + ((g + 1) * per_in,), strides=(1, 1, 1, 1)))
-        filters = ctx.constant_tensor(f"{node.inputs[1]}/group{g}",
-                                      w4[g * per_in:(g + 1) * per_in].transpose(1, 2, 3, 0))
-        b = -1 if bias is None else ctx.constant_tensor(f"{node.inputs[2]}/group{g}",
-                                                         bias[g * per_out:(g + 1) * per_out])
+        filters = filter_tensor(ctx, w4.take(0, np.arange(g * per_in, (g + 1) * per_in)).transpose((1, 2, 3, 0)),
+                                f"{node.inputs[1]}/group{g}", 0)
+        b = bias_tensor(ctx, None if bias is None else bias.take(0, np.arange(g * per_out, (g + 1) * per_out)),
+                        f"{node.input(2)}/group{g}", part, filters)
         parts.append([part, filters, b])
     if group == 1:
         result = from_nhwc(ctx, ir.OpCode.TRANSPOSE_CONV, parts[0], name, x.rank, out_shape, options)

@@ -3,17 +3,17 @@ that keeps that axis last, or a flat layout, whose order is folded into the weig
 """
 from __future__ import annotations
 
-import numpy as np
-
 from tensorlet.converter import ir
 from tensorlet.converter.onnx_import.builder import Builder
 from tensorlet.converter.onnx_import.layout import identity, moved_last
 from tensorlet.converter.onnx_import.values import Activation
+from tensorlet.converter.onnx_import.weights import Weights, bias_tensor, filter_tensor
 
 
-def fully_connected(ctx: Builder, x: Activation, weights: np.ndarray, bias: np.ndarray | None, name: str,
+def fully_connected(ctx: Builder, x: Activation, weights: Weights, bias: Weights | None, name: str,
                     weights_name: str) -> Activation:
-    """x: float32 [..,K], weights: [N,K], bias: [N] or None -> x @ weights.T + bias: [..,N]."""
+    """x: [..,K], weights: [N,K], bias: [N] or None -> x @ weights.T + bias: [..,N] (float32, or int8 in an int8
+    lowering)."""
     last = x.rank - 1
     layouts = [layout for layout in x.stored if layout.is_flat or layout.perm[-1] == last]
     if layouts:
@@ -23,9 +23,9 @@ def fully_connected(ctx: Builder, x: Activation, weights: np.ndarray, bias: np.n
         layout = moved_last(x.primary, last)
         index = ctx.tensor(x, layout)
     if layout.is_flat:
-        weights = weights[:, layout.order()]
+        weights = weights.take(1, layout.order())
         layout = identity(x.rank)
-    inputs = [index, ctx.constant_tensor(weights_name, weights),
-              -1 if bias is None else ctx.constant_tensor(f"{weights_name}/bias", bias)]
+    filters = filter_tensor(ctx, weights, weights_name, 0)
+    inputs = [index, filters, bias_tensor(ctx, bias, f"{weights_name}/bias", index, filters)]
     return ctx.produce(ir.OpCode.FULLY_CONNECTED, inputs, name, x.shape[:-1] + (weights.shape[0],), layout,
                        ir.FullyConnectedOptions())

@@ -11,6 +11,7 @@ from tensorlet.converter.onnx_import.graph import Node
 from tensorlet.converter.onnx_import.ops.common import binary, scalar
 from tensorlet.converter.onnx_import.ops.dense import fully_connected
 from tensorlet.converter.onnx_import.ops.transpose import transposed
+from tensorlet.converter.onnx_import.weights import constant_weights
 
 OP_TYPE = "Gemm"
 SINCE_VERSIONS = (11, 13)
@@ -31,8 +32,8 @@ def lower(node: Node, ctx: Builder) -> None:
     name = node.outputs[0]
     if node.attr("transA", 0):
         a = transposed(ctx, a, (1, 0), f"{name}/a")
-    b = ctx.constant(node.inputs[1]).astype(np.float64)
-    weights = (b if node.attr("transB", 0) else b.T) * float(node.attr("alpha", 1.0))
+    b = constant_weights(ctx, node.inputs[1])
+    weights = (b if node.attr("transB", 0) else b.transpose((1, 0))).scaled(float(node.attr("alpha", 1.0)))
     beta = float(node.attr("beta", 1.0))
     units = weights.shape[0]
     c = ctx.value(node.input(2)) if node.input(2) else None
@@ -41,8 +42,8 @@ def lower(node: Node, ctx: Builder) -> None:
     row_constant = isinstance(c, np.ndarray) and (c.ndim < 2 or c.shape[0] == 1)
     bias = None
     if row_constant:
-        bias = np.broadcast_to(c.astype(np.float64).reshape(-1) * beta, (units,)).astype(np.float32)
-    y = fully_connected(ctx, a, weights.astype(np.float32), bias, name if c is None or row_constant else f"{name}/ab",
+        bias = constant_weights(ctx, node.input(2)).reshape((-1,)).scaled(beta).broadcast_to((units,))
+    y = fully_connected(ctx, a, weights, bias, name if c is None or row_constant else f"{name}/ab",
                         f"{node.inputs[1]}/fc")
     if c is not None and not row_constant:
         if isinstance(c, np.ndarray):

@@ -1,6 +1,6 @@
 """Real ONNX models from ../shared/corpus: mnist-8 against its stored outputs and onnxruntime, the MLPerf Tiny
-float models against onnxruntime (their QDQ versions rejected for now), and the onnx2c single-op cases within our
-op set against their stored outputs. Skipped, with the reason, when the corpus is absent.
+float models against onnxruntime (their QDQ versions: test_onnx_qdq_mlperf.py), and the onnx2c single-op cases
+within our op set against their stored outputs. Skipped, with the reason, when the corpus is absent.
 """
 from __future__ import annotations
 
@@ -65,12 +65,6 @@ def test_mlperf_tiny_float_model_matches_onnxruntime(name):
     got, reference = run(model, [x])[0], _onnxruntime(path, x)
     assert got.shape == reference.shape
     assert np.abs(got - reference).max() <= 1e-4 * np.abs(reference).max()
-
-
-@pytest.mark.parametrize("name", ["kws_ref_model", "vww_96_int8", "pretrainedResnet_quant", "ad01_int8"])
-def test_mlperf_tiny_qdq_models_are_rejected_for_now(name):
-    with pytest.raises(UnsupportedOpError, match="QDQ"):
-        convert(str(MLPERF_DIR / f"{name}.onnx"))
 
 
 def _onnx2c_cases() -> list[str]:

@@ -47,14 +47,6 @@ def test_lstm_is_unsupported():
     _raises(model, "'rnn'", "LSTM", "opset 14", "supported op types:")
 
 
-def test_qdq_graph_is_rejected_for_now():
-    nodes = [helper.make_node("QuantizeLinear", ["x", "s", "z"], ["q"], name="quant"),
-             helper.make_node("DequantizeLinear", ["q", "s", "z"], ["y"], name="dequant")]
-    model = _model(nodes, [_value("x", [1, 4])], [_value("y", [1, 4])],
-                   [("s", np.float32(0.1)), ("z", np.int8(0))])
-    _raises(model, "'quant'", "QuantizeLinear", "QDQ")
-
-
 def test_dequantized_constant_weights_are_folded():
     nodes = [helper.make_node("DequantizeLinear", ["wq", "s"], ["w"]), helper.make_node("MatMul", ["x", "w"], ["y"])]
     model = _model(nodes, [_value("x", [1, 4])], [_value("y", [1, 2])],
