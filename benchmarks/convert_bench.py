@@ -116,7 +116,8 @@ def main() -> None:
             print(f"{r['model']:<22}  {r['error']}")
             continue
         ratio = f"{r['arena'] / r['tflm_arena_head']:.3f}" if r.get("tflm_arena_head") else "-"
-        print(f"{r['model']:<22}{r['convert_s']:>10.3f}{r.get('int8_convert_s', float('nan')):>8.3f}"
+        int8_s = f"{r['int8_convert_s']:.3f}" if "int8_convert_s" in r else "-"
+        print(f"{r['model']:<22}{r['convert_s']:>10.3f}{int8_s:>8}"
               f"{r['file_bytes']:>10,}{r['arena']:>9,}{r['arena_lower_bound']:>9,}"
               f"{r.get('tflm_arena_head') or 0:>11,}{ratio:>7}")
     print(json.dumps(rows))
