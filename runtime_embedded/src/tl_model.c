@@ -401,14 +401,14 @@ static tl_status decode_operator(tl_model *m, const tl_fb *r, uint32_t n, tl_op 
     op->kernel = kernel;
     *inputs_at = tl_fb_vector(r, pos, TL_SLOT_OPERATOR_INPUTS, &in_count);
     *outputs_at = tl_fb_vector(r, pos, TL_SLOT_OPERATOR_OUTPUTS, &out_count);
+    if (in_count > TL_MAX_OP_INPUTS || out_count > TL_MAX_OP_OUTPUTS) {
+        return fail_op(m, TL_ERROR_LIMIT, n, opcode, "has ", 1, in_count, " inputs, more than TL_MAX_OP_INPUTS");
+    }
     if (in_count < kernel->min_inputs || in_count > kernel->max_inputs) {
         return fail_op(m, TL_ERROR_OPERATOR, n, opcode, "has ", 1, in_count, " inputs, outside the op's arity");
     }
     if (out_count != kernel->outputs) {
         return fail_op(m, TL_ERROR_OPERATOR, n, opcode, "has ", 1, out_count, " outputs, not the op's count");
-    }
-    if (in_count > TL_MAX_OP_INPUTS || out_count > TL_MAX_OP_OUTPUTS) {
-        return fail_op(m, TL_ERROR_LIMIT, n, opcode, "has ", 1, in_count, " inputs, more than TL_MAX_OP_INPUTS");
     }
     op->num_inputs = (uint16_t)in_count;
     op->num_outputs = (uint16_t)out_count;

@@ -53,3 +53,39 @@ TL_KERNEL(QUANTIZE, quantize)
 #ifdef TL_USE_DEQUANTIZE
 TL_KERNEL(DEQUANTIZE, dequantize)
 #endif
+#ifdef TL_USE_TRANSPOSE_CONV
+TL_KERNEL(TRANSPOSE_CONV, transpose_conv)
+#endif
+#ifdef TL_USE_SUB
+TL_KERNEL(SUB, sub)
+#endif
+#ifdef TL_USE_MUL
+TL_KERNEL(MUL, mul)
+#endif
+#ifdef TL_USE_MEAN
+TL_KERNEL(MEAN, mean)
+#endif
+#ifdef TL_USE_CONCATENATION
+TL_KERNEL(CONCATENATION, concatenation)
+#endif
+#ifdef TL_USE_PAD
+TL_KERNEL(PAD, pad)
+#endif
+#ifdef TL_USE_LOG_SOFTMAX
+TL_KERNEL(LOG_SOFTMAX, log_softmax)
+#endif
+#ifdef TL_USE_LAYER_NORM
+TL_KERNEL(LAYER_NORM, layer_norm)
+#endif
+#ifdef TL_USE_RESIZE_NEAREST
+TL_KERNEL(RESIZE_NEAREST, resize_nearest)
+#endif
+#ifdef TL_USE_RESIZE_BILINEAR
+TL_KERNEL(RESIZE_BILINEAR, resize_bilinear)
+#endif
+#ifdef TL_USE_TRANSPOSE
+TL_KERNEL(TRANSPOSE, transpose)
+#endif
+#ifdef TL_USE_SLICE
+TL_KERNEL(SLICE, slice)
+#endif

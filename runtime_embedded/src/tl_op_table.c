@@ -27,6 +27,18 @@
 #define TL_USE_GELU
 #define TL_USE_QUANTIZE
 #define TL_USE_DEQUANTIZE
+#define TL_USE_TRANSPOSE_CONV
+#define TL_USE_SUB
+#define TL_USE_MUL
+#define TL_USE_MEAN
+#define TL_USE_CONCATENATION
+#define TL_USE_PAD
+#define TL_USE_LOG_SOFTMAX
+#define TL_USE_LAYER_NORM
+#define TL_USE_RESIZE_NEAREST
+#define TL_USE_RESIZE_BILINEAR
+#define TL_USE_TRANSPOSE
+#define TL_USE_SLICE
 #endif
 
 #define TL_KERNEL(OP, op) extern const tl_kernel tl_kernel_##op;

@@ -57,6 +57,8 @@ def run(op, ins, values, outs) -> list[np.ndarray]:
     # values[0]: [d0,..] -> [d0+before0+after0, ..], border = value (float) or quant_params.constant (int8)
     x = values[0]
     fill = op.quant_params.constant if is_int8(ins[0]) else np.float32(op.options.value)
+    if x.ndim == 0:  # a scalar has nothing to pad
+        return [x.copy()]
     return [np.pad(x, pad_widths(op.options.paddings), constant_values=fill).astype(x.dtype)]
 
 

@@ -37,7 +37,7 @@ def prepare(op, ins, outs):
 def run(op, ins, values, outs) -> list[np.ndarray]:
     o = op.options
     window = tuple(slice(b, e, s) for b, e, s in zip(o.begin, o.end, o.strides))
-    return [np.ascontiguousarray(values[0][window])]
+    return [values[0][window].copy()]
 
 
 def macs(op, ins, outs) -> int:

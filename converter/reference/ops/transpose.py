@@ -31,7 +31,7 @@ def prepare(op, ins, outs):
 
 
 def run(op, ins, values, outs) -> list[np.ndarray]:
-    return [np.ascontiguousarray(np.transpose(values[0], op.options.perm))]
+    return [np.transpose(values[0], op.options.perm).copy()]
 
 
 def macs(op, ins, outs) -> int:

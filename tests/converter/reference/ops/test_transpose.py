@@ -41,3 +41,13 @@ def test_rejects_bad_perm_and_shape():
     with pytest.raises(FormatError, match="share scale and zero point"):
         single_op_model(OpCode.TRANSPOSE, [act("x", (2, 3), 0.1, 2)], act("y", (3, 2), 0.2, 2),
                         TransposeOptions(perm=(1, 0)))
+
+
+def test_scalars_pass_through_transpose_slice_and_pad():
+    """Rank-0 tensors: the format allows them, and these data-movement ops keep them rank 0."""
+    from tensorlet.converter.ir import PadOptions, SliceOptions
+    x = np.array(2.5, np.float32)
+    for opcode, options in ((OpCode.TRANSPOSE, TransposeOptions(perm=())), (OpCode.PAD, PadOptions(paddings=())),
+                            (OpCode.SLICE, SliceOptions(begin=(), end=(), strides=()))):
+        y = run_through_file(single_op_model(opcode, [act("x", ())], act("y", ()), options), x)
+        assert y.shape == () and y == 2.5
