@@ -2,16 +2,18 @@
 SHELL := /bin/bash
 VENV := .venv
 PY := $(VENV)/bin/python
-APT_PACKAGES := flatbuffers-compiler clang-16 lld-16 libclang-rt-16-dev
+APT_PACKAGES := flatbuffers-compiler clang-16 lld-16 libclang-rt-16-dev \
+	gcc-arm-none-eabi libnewlib-arm-none-eabi qemu-system-arm \
+	gcc-aarch64-linux-gnu libc6-dev-arm64-cross qemu-user
 FLATC_VERSION := 2.0.8
 
-.PHONY: setup apt test schema fuzz demo bench clean
+.PHONY: setup apt test schema fuzz ports demo bench clean
 
 setup: $(VENV)/.installed
 
 apt: .make/apt.stamp
 
-.make/apt.stamp:
+.make/apt.stamp: Makefile
 	@mkdir -p .make
 	@missing=""; for p in $(APT_PACKAGES); do dpkg -s $$p >/dev/null 2>&1 || missing="$$missing $$p"; done; \
 	if [ -n "$$missing" ]; then \
@@ -42,6 +44,13 @@ schema: apt setup
 bench: setup
 	$(PY) benchmarks/planner_bench.py
 	$(PY) benchmarks/convert_bench.py
+	$(PY) benchmarks/mcu_bench.py
+
+# Cross builds of the C runtime: Cortex-M4/M7/M55 firmware (QEMU boards) and Raspberry Pi 4/5 (aarch64).
+ports: apt
+	$(MAKE) -C runtime_embedded cortex-m-all
+	$(MAKE) -C runtime_embedded aarch64 AARCH64_CPU=cortex-a72
+	$(MAKE) -C runtime_embedded aarch64 AARCH64_CPU=cortex-a76
 
 # Fuzz the C loader + invoke (libFuzzer, ASan, UBSan) for FUZZ_SECONDS (default 60; CI runs 60).
 fuzz: apt setup

@@ -13,9 +13,13 @@ from tensorlet.converter.ir import NUMPY_DTYPES, Model, Tensor
 from tensorlet.converter.reader import from_bytes
 from tensorlet.converter.reference import run as reference_run
 from tensorlet.errors import DTypeError, ShapeError
+from tensorlet.native import backends as _native_backends
 
+# name -> callable(model, one sample's inputs) -> outputs; a backend that also has run_samples(model, samples) gets
+# the whole batch in one call (the QEMU backends build and run one firmware / process for all samples).
 BACKENDS: dict[str, Callable[[Model, list[np.ndarray]], list[np.ndarray]]] = {
     "reference": reference_run,
+    **_native_backends(),  # native, cortex-m4, cortex-m7, cortex-m55, aarch64 (Pi 4), aarch64-a76 (Pi 5)
 }
 
 
@@ -72,6 +76,11 @@ def run_batch(model: Model | bytes, inputs, backend: str = "reference") -> list[
         raise ValueError(f"unknown backend {backend!r}; available: {', '.join(BACKENDS)}")
     model = from_bytes(model) if isinstance(model, (bytes, bytearray)) else model
     batches = _bind(model, inputs)
-    outputs = [BACKENDS[backend](model, [b[n] for b in batches]) for n in range(len(batches[0]))]
+    samples = [[b[n] for b in batches] for n in range(len(batches[0]))]
+    runner = BACKENDS[backend]
+    if hasattr(runner, "run_samples"):
+        outputs = runner.run_samples(model, samples)
+    else:
+        outputs = [runner(model, sample) for sample in samples]
     return [np.stack([sample[k].reshape(sample_shape(model.tensors[i])) for sample in outputs])
             for k, i in enumerate(model.outputs)]

@@ -87,6 +87,14 @@ def _run(args: argparse.Namespace) -> int:
     return 0
 
 
+def _export_c(args: argparse.Namespace) -> int:
+    from tensorlet.export_c import export_file
+
+    name = export_file(args.model, args.output, args.name)
+    print(f"wrote {args.output}: {name}[] ({name.upper()}_SIZE bytes, 16-byte aligned)")
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="tensorlet",
                                      description="Train, convert and run small neural networks anywhere.")
@@ -127,6 +135,15 @@ def build_parser() -> argparse.ArgumentParser:
     run.add_argument("--output", metavar="Y.npy|Y.npz", help="write the outputs here instead of printing them")
     run.add_argument("--backend", default="reference", choices=sorted(BACKENDS), help="where to run it")
     run.set_defaults(handler=_run)
+
+    export_c = commands.add_parser("export-c", help="write a .tlet model as a C header (a 16-byte aligned array)",
+                                   description="Write a .tlet model as a C header holding one 16-byte aligned const "
+                                               "uint8_t array, the way firmware embeds it (also takes an .npy "
+                                               "array, e.g. a model input).")
+    export_c.add_argument("model", metavar="MODEL.tlet", help="the model file (or an .npy array)")
+    export_c.add_argument("-o", "--output", required=True, metavar="MODEL.h", help="where to write the header")
+    export_c.add_argument("--name", help="the array's C name (default: the input file's name)")
+    export_c.set_defaults(handler=_export_c)
     return parser
 
 
