@@ -4,10 +4,10 @@ VENV := .venv
 PY := $(VENV)/bin/python
 APT_PACKAGES := flatbuffers-compiler clang-16 lld-16 libclang-rt-16-dev \
 	gcc-arm-none-eabi libnewlib-arm-none-eabi qemu-system-arm \
-	gcc-aarch64-linux-gnu libc6-dev-arm64-cross qemu-user
+	gcc-aarch64-linux-gnu libc6-dev-arm64-cross qemu-user chromium
 FLATC_VERSION := 2.0.8
 
-.PHONY: setup apt test schema fuzz ports demo bench clean
+.PHONY: setup apt test schema wasm fuzz ports demo bench clean
 
 setup: $(VENV)/.installed
 
@@ -46,6 +46,10 @@ bench: setup
 	$(PY) benchmarks/convert_bench.py
 	$(PY) benchmarks/mcu_bench.py
 
+# The C runtime as WebAssembly: runtime_wasm/tensorlet.wasm (SIMD128) and tensorlet-nosimd.wasm.
+wasm: apt
+	$(MAKE) -C runtime_wasm
+
 # Cross builds of the C runtime: Cortex-M4/M7/M55 firmware (QEMU boards) and Raspberry Pi 4/5 (aarch64).
 ports: apt
 	$(MAKE) -C runtime_embedded cortex-m-all
@@ -62,3 +66,4 @@ demo:
 clean:
 	rm -rf .make build dist *.egg-info
 	$(MAKE) -C runtime_embedded clean
+	$(MAKE) -C runtime_wasm clean

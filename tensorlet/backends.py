@@ -14,11 +14,13 @@ from tensorlet.converter.reader import from_bytes
 from tensorlet.converter.reference import run as reference_run
 from tensorlet.errors import DTypeError, ShapeError
 from tensorlet.native import backends as _native_backends
+from tensorlet.runtime import WasmBackend
 
 # name -> callable(model, one sample's inputs) -> outputs; a backend that also has run_samples(model, samples) gets
 # the whole batch in one call (the QEMU backends build and run one firmware / process for all samples).
 BACKENDS: dict[str, Callable[[Model, list[np.ndarray]], list[np.ndarray]]] = {
     "reference": reference_run,
+    "wasm": WasmBackend(),  # the WebAssembly runtime under wasmtime (tensorlet/runtime.py)
     **_native_backends(),  # native, cortex-m4, cortex-m7, cortex-m55, aarch64 (Pi 4), aarch64-a76 (Pi 5)
 }
 
