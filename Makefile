@@ -29,7 +29,7 @@ $(VENV)/.installed: pyproject.toml
 	$(PY) -m pip install -q -e '.[dev]'
 	@touch $@
 
-test: apt setup
+test: apt setup wasm
 	$(PY) -m pytest -q tests
 
 # Regenerate the FlatBuffers bindings (committed, marked generated) from schemas/tensorlet.fbs with the pinned flatc.
