@@ -47,6 +47,7 @@ TFLM_M4_MS = {"kws": 181.917, "vww": 600.601, "ic": 704.225, "ad": 10.052}
 # in 16 KB on an Arm Cortex M3", and with the ops of its (smaller, micro_speech) keyword-spotting model 22 KB
 TFLM_CODE = {"core_runtime_cortex_m3": 16 * 1024, "with_keyword_model_ops": 22 * 1024}
 GOALS = {"kws_m4_instructions": 6_000_000, "kws_m4_code_bytes": 20 * 1024}
+RELEASE = "-Os -DTL_NO_DETAIL_MESSAGES"  # the firmware build: status codes kept, detail strings compiled out
 CALIBRATION_ITERATIONS = 5_000_000
 KERNEL_FILES = {p.stem for p in (native.RUNTIME / "kernels").rglob("*.c")}
 
@@ -129,7 +130,7 @@ def map_breakdown(map_file: Path) -> dict:
 
 
 def code_size(cpu: str, opt: str, ops: list[str], tag: str) -> dict:
-    build = f"build/size/{cpu}{opt}-{tag}"
+    build = f"build/size/{cpu}{opt.replace(' ', '_')}-{tag}"
     native.require("make", "arm-none-eabi-gcc")
     native.make("cm-size", f"CM_CPU={cpu}", f"CM_OPT={opt}", f"CM_OPS={' '.join(ops)}", f"CM_BUILD={build}")
     elf = native.RUNTIME / build / "size.elf"
@@ -169,7 +170,7 @@ def main() -> int:
         entry = results["models"][name] = {"ops": model["ops"], "model_bytes": len(model["data"]), "cpus": {}}
         for cpu in cpus:
             counted = count_instructions(cpu, model)
-            sizes = {opt: code_size(cpu, opt, model["ops"], name) for opt in ("-Os", "-O2")}
+            sizes = {opt: code_size(cpu, opt, model["ops"], name) for opt in ("-Os", "-O2", RELEASE)}
             counted["ram_bytes"] = counted["arena_bytes"] + sizes["-Os"]["sizeof_tl_model"]
             entry["cpus"][cpu] = {**counted, "code": sizes}
     all_ops = sorted({op for m in models.values() for op in m["ops"]})
@@ -194,8 +195,8 @@ def goals_of(results: dict) -> dict:
         goals["kws_m4_instructions"] = {"what": "KWS int8 instructions per inference on Cortex-M4",
                                         "value": kws["instructions"], "limit": GOALS["kws_m4_instructions"],
                                         "met": kws["instructions"] < GOALS["kws_m4_instructions"]}
-        code = kws["code"]["-Os"]
-        goals["kws_m4_code"] = {"what": "runtime code for KWS's ops on Cortex-M4 (-Os, .text + .rodata of the "
+        code = kws["code"][RELEASE]
+        goals["kws_m4_code"] = {"what": f"runtime code for KWS's ops on Cortex-M4 ({RELEASE}, .text + .rodata of the "
                                         "runtime objects, libgcc and port excluded)",
                                 "value": code["runtime_text"] + code["runtime_rodata"],
                                 "limit": GOALS["kws_m4_code_bytes"],
@@ -210,7 +211,7 @@ def goals_of(results: dict) -> dict:
 
 
 def report(results: dict, cpus: list[str]) -> None:
-    print("\nInstructions per inference (QEMU -icount shift=0 + SysTick; reference kernels, no DSP/MVE yet)")
+    print("\nInstructions per inference (QEMU -icount shift=0 + SysTick; Cortex-M4/M7 DSP and M55 MVE kernels)")
     print(f"{'model':<6}{'cpu':<5}{'instructions':>14}{'repeatable':>11}{'TFLM M4F@120MHz':>17}"
           f"{'= cycles':>13}")
     for name, m in results["models"].items():

@@ -92,8 +92,20 @@ enum { K_SCALAR, K_STRING, K_TABLE, K_UNION, K_VEC_SCALAR, K_VEC_STRING, K_VEC_T
 #define TL_VK_VEC_STRING K_VEC_STRING, 4
 #define TL_VK_VEC_TABLE K_VEC_TABLE, 4
 
+/* Table and field names serve the detail messages only: -DTL_NO_DETAIL_MESSAGES leaves them out of the
+ * descriptors (TL_NAME_ gives NULL for them) and the verifier's failures write no text. */
+#ifdef TL_NO_DETAIL_MESSAGES
+#define TL_NAME_FIELD_
+#define TL_NAME_INIT_(name)
+#define TL_NAME_(desc) ((void)(desc), (const char *)0)
+#else
+#define TL_NAME_FIELD_ const char *name;
+#define TL_NAME_INIT_(name) #name,
+#define TL_NAME_(desc) ((desc)->name)
+#endif
+
 typedef struct {
-    const char *name;
+    TL_NAME_FIELD_
     uint8_t slot; /* for a union: the value's slot (its type byte is at slot - 1) */
     uint8_t kind;
     uint8_t width;
@@ -101,17 +113,18 @@ typedef struct {
     uint8_t align;
 } tl_field_desc;
 
-#define TL_DESC_(T, name, slot, kind, def, ref, align) {#name, slot, TL_VK_##kind, ref, align},
+#define TL_DESC_(T, name, slot, kind, def, ref, align) {TL_NAME_INIT_(name) slot, TL_VK_##kind, ref, align},
 #define TL_DEFINE_FIELDS_(UPPER, lower, id) static const tl_field_desc fields_##lower[] = {TL_FIELDS_##UPPER(TL_DESC_)};
 TL_TABLE_LIST(TL_DEFINE_FIELDS_)
 
 typedef struct {
-    const char *name;
+    TL_NAME_FIELD_
     const tl_field_desc *fields;
     uint32_t count;
 } tl_table_desc;
 
-#define TL_TABLE_ENTRY_(UPPER, lower, id) {#lower, fields_##lower, sizeof(fields_##lower) / sizeof(fields_##lower[0])},
+#define TL_TABLE_ENTRY_(UPPER, lower, id)                                                                            \
+    {TL_NAME_INIT_(lower) fields_##lower, sizeof(fields_##lower) / sizeof(fields_##lower[0])},
 static const tl_table_desc tables[TL_TABLE_COUNT] = {TL_TABLE_LIST(TL_TABLE_ENTRY_)};
 
 #define TL_MEMBER_TABLE_(UPPER, lower, id, table) table,
@@ -135,6 +148,14 @@ typedef struct {
     int failed;
 } tl_verifier;
 
+#ifdef TL_NO_DETAIL_MESSAGES
+static int fail_quiet(tl_verifier *v)
+{
+    v->failed = 1;
+    return 0;
+}
+#define fail(v, table, field, what, pos) ((void)(table), (void)(field), (void)(what), (void)(pos), fail_quiet(v))
+#else
 static int fail(tl_verifier *v, const char *table, const char *field, const char *what, uint64_t pos)
 {
     if (!v->failed) {
@@ -154,6 +175,7 @@ static int fail(tl_verifier *v, const char *table, const char *field, const char
     }
     return 0;
 }
+#endif
 
 static int spend(tl_verifier *v, uint64_t bytes, const char *table, uint64_t pos)
 {
@@ -299,8 +321,8 @@ static int field(tl_verifier *v, const tl_field_desc *f, uint32_t pos, int64_t v
     uint32_t fpos, target, first, count, i;
     if (f->kind == K_UNION) {
         uint32_t type_pos, value_pos, kind;
-        if (!field_pos(v, pos, vtable, vt_size, obj_size, f->slot - 1u, 1, &type_pos, tname, f->name) ||
-            !field_pos(v, pos, vtable, vt_size, obj_size, f->slot, 4, &value_pos, tname, f->name)) {
+        if (!field_pos(v, pos, vtable, vt_size, obj_size, f->slot - 1u, 1, &type_pos, tname, TL_NAME_(f)) ||
+            !field_pos(v, pos, vtable, vt_size, obj_size, f->slot, 4, &value_pos, tname, TL_NAME_(f))) {
             return 0;
         }
         kind = type_pos ? v->r->buf[type_pos] : 0;
@@ -308,12 +330,12 @@ static int field(tl_verifier *v, const tl_field_desc *f, uint32_t pos, int64_t v
             return 1;
         }
         if (kind > unions[f->ref].count) {
-            return fail(v, tname, f->name, "union has an unknown type", type_pos);
+            return fail(v, tname, TL_NAME_(f), "union has an unknown type", type_pos);
         }
-        return follow(v, value_pos, &target, tname, f->name) &&
+        return follow(v, value_pos, &target, tname, TL_NAME_(f)) &&
                table(v, target, unions[f->ref].members[kind - 1u], depth + 1);
     }
-    if (!field_pos(v, pos, vtable, vt_size, obj_size, f->slot, f->width, &fpos, tname, f->name)) {
+    if (!field_pos(v, pos, vtable, vt_size, obj_size, f->slot, f->width, &fpos, tname, TL_NAME_(f))) {
         return 0;
     }
     if (fpos == 0) {
@@ -321,35 +343,35 @@ static int field(tl_verifier *v, const tl_field_desc *f, uint32_t pos, int64_t v
     }
     switch (f->kind) {
     case K_SCALAR:
-        return read_check(v, fpos, f->width, tname, f->name);
+        return read_check(v, fpos, f->width, tname, TL_NAME_(f));
     case K_STRING:
-        return string(v, fpos, tname, f->name);
+        return string(v, fpos, tname, TL_NAME_(f));
     case K_TABLE:
-        return follow(v, fpos, &target, tname, f->name) && table(v, target, f->ref, depth + 1);
+        return follow(v, fpos, &target, tname, TL_NAME_(f)) && table(v, target, f->ref, depth + 1);
     case K_VEC_SCALAR:
-        return vector(v, fpos, f->width, f->align, &first, &count, tname, f->name);
+        return vector(v, fpos, f->width, f->align, &first, &count, tname, TL_NAME_(f));
     case K_VEC_STRING:
-        if (!vector(v, fpos, 4, 4, &first, &count, tname, f->name)) {
+        if (!vector(v, fpos, 4, 4, &first, &count, tname, TL_NAME_(f))) {
             return 0;
         }
         for (i = 0; i < count; i++) {
-            if (!string(v, first + 4u * i, tname, f->name)) {
+            if (!string(v, first + 4u * i, tname, TL_NAME_(f))) {
                 return 0;
             }
         }
         return 1;
     case K_VEC_TABLE:
-        if (!vector(v, fpos, 4, 4, &first, &count, tname, f->name)) {
+        if (!vector(v, fpos, 4, 4, &first, &count, tname, TL_NAME_(f))) {
             return 0;
         }
         for (i = 0; i < count; i++) {
-            if (!follow(v, first + 4u * i, &target, tname, f->name) || !table(v, target, f->ref, depth + 1)) {
+            if (!follow(v, first + 4u * i, &target, tname, TL_NAME_(f)) || !table(v, target, f->ref, depth + 1)) {
                 return 0;
             }
         }
         return 1;
     default:
-        return fail(v, tname, f->name, "has a kind the verifier does not know", fpos);
+        return fail(v, tname, TL_NAME_(f), "has a kind the verifier does not know", fpos);
     }
 }
 
@@ -359,30 +381,30 @@ static int table(tl_verifier *v, uint32_t pos, uint32_t id, int depth)
     uint32_t soffset, vt_size, obj_size, i;
     int64_t vtable;
     if (depth > 16) {
-        return fail(v, desc->name, NULL, "table nested too deeply", pos);
+        return fail(v, TL_NAME_(desc), NULL, "table nested too deeply", pos);
     }
-    if (!read_check(v, pos, 4, desc->name, NULL)) {
+    if (!read_check(v, pos, 4, TL_NAME_(desc), NULL)) {
         return 0;
     }
     soffset = tl_fb_u32_at(v->r, pos);
     vtable = (int64_t)pos - (int64_t)(soffset <= 0x7FFFFFFFu ? (int64_t)soffset : (int64_t)soffset - 4294967296LL);
-    if (!read_check(v, vtable, 2, desc->name, NULL) ||
-        !read_check(v, vtable + 2, 2, desc->name, NULL)) {
+    if (!read_check(v, vtable, 2, TL_NAME_(desc), NULL) ||
+        !read_check(v, vtable + 2, 2, TL_NAME_(desc), NULL)) {
         return 0;
     }
     vt_size = tl_fb_u16_at(v->r, (uint32_t)vtable);
     obj_size = tl_fb_u16_at(v->r, (uint32_t)vtable + 2u);
     if (vt_size < 4u || vt_size % 2u || (uint64_t)vtable + vt_size > v->r->size) {
-        return fail(v, desc->name, NULL, "vtable has a bad size", (uint64_t)vtable);
+        return fail(v, TL_NAME_(desc), NULL, "vtable has a bad size", (uint64_t)vtable);
     }
     if (obj_size < 4u || (uint64_t)pos + obj_size > v->r->size) {
-        return fail(v, desc->name, NULL, "table has a bad size", pos);
+        return fail(v, TL_NAME_(desc), NULL, "table has a bad size", pos);
     }
-    if (!spend(v, (uint64_t)vt_size + obj_size, desc->name, pos)) {
+    if (!spend(v, (uint64_t)vt_size + obj_size, TL_NAME_(desc), pos)) {
         return 0;
     }
     for (i = 0; i < desc->count; i++) {
-        if (!field(v, &desc->fields[i], pos, vtable, vt_size, obj_size, desc->name, depth)) {
+        if (!field(v, &desc->fields[i], pos, vtable, vt_size, obj_size, TL_NAME_(desc), depth)) {
             return 0;
         }
     }

@@ -2,7 +2,7 @@
  * numpy broadcasting, and memory copy/fill (no libc). */
 #include "tl_kernel.h"
 
-tl_status tl_fail(tl_op *op, tl_status status, const tl_tensor *tensor, const char *why)
+tl_status(tl_fail)(tl_op *op, tl_status status, const tl_tensor *tensor, const char *why)
 {
     op->why = why;
     op->why_tensor = tensor;
@@ -215,7 +215,7 @@ tl_status tl_check_lut(tl_op *op)
     return tl_require_quant_params(op, -1, -1, -1, -1, 256); /* lut entries are int8 by type */
 }
 
-tl_status tl_require_at_least(tl_op *op, const int32_t *values, uint32_t n, int32_t minimum, const char *why)
+tl_status(tl_require_at_least)(tl_op *op, const int32_t *values, uint32_t n, int32_t minimum, const char *why)
 {
     uint32_t i;
     for (i = 0; i < n; i++) {

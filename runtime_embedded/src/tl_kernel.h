@@ -98,8 +98,12 @@ static inline tl_tensor *tl_output(const tl_op *op, uint32_t k)
     return &op->tensors[op->output_ids[k]];
 }
 
-/* Record why a check/prepare step failed (a static phrase, and the tensor concerned or NULL); returns status. */
+/* Record why a check/prepare step failed (a static phrase, and the tensor concerned or NULL); returns status.
+ * Built with -DTL_NO_DETAIL_MESSAGES, the phrase is dropped at every call (the status is kept): see tensorlet.h. */
 tl_status tl_fail(tl_op *op, tl_status status, const tl_tensor *tensor, const char *why);
+#ifdef TL_NO_DETAIL_MESSAGES
+#define tl_fail(op, status, tensor, why) ((void)(why), tl_fail(op, status, tensor, (const char *)0))
+#endif
 
 /* ---- checks shared by the kernels' check steps (each returns TL_OK or fails with TL_ERROR_OPERATOR) ---- */
 
@@ -142,6 +146,9 @@ tl_status tl_check_lut(tl_op *op);
 
 /* Each of n values (named for the message) is >= minimum. */
 tl_status tl_require_at_least(tl_op *op, const int32_t *values, uint32_t n, int32_t minimum, const char *why);
+#ifdef TL_NO_DETAIL_MESSAGES
+#define tl_require_at_least(op, values, n, minimum, why) tl_require_at_least(op, values, n, minimum, (const char *)0)
+#endif
 
 /* Output length of a strided, dilated window over a padded axis: floor((size + pads - effective) / stride) + 1,
  * in 64 bits (inputs may be any int32). */

@@ -25,6 +25,7 @@ typedef struct tl_op_slot {
 } tl_op_slot;
 #define FLAG_OUTPUT 1u               /* tensor flag during bind: listed as a model output */
 
+#ifndef TL_NO_DETAIL_MESSAGES
 static uint32_t tl_strlen(const char *s)
 {
     uint32_t n = 0;
@@ -33,6 +34,7 @@ static uint32_t tl_strlen(const char *s)
     }
     return n;
 }
+#endif
 
 static uint64_t align16(uint64_t n)
 {
@@ -47,7 +49,11 @@ static tl_fb reader_of(const tl_model *m)
     return r;
 }
 
-/* ---- detail messages ---- */
+/* ---- detail messages ----
+ * Built with -DTL_NO_DETAIL_MESSAGES these are macros that return the status and leave the detail message empty:
+ * the phrases and the formatting code are compiled out, every status stays as it is. */
+
+#ifndef TL_NO_DETAIL_MESSAGES
 
 static tl_status fail_text(tl_model *m, tl_status status, const char *what)
 {
@@ -118,6 +124,15 @@ static tl_status fail_kernel(tl_model *m, const tl_op *op, tl_status status)
     return status == TL_OK ? TL_ERROR_OPERATOR : status;
 }
 
+#else
+#define fail_text(m, status, what) ((void)(m), (void)(what), (status))
+#define fail_tensor(m, status, index, name, why, with_value, value, tail)                                            \
+    ((void)(m), (void)(index), (void)(name), (void)(why), (void)(value), (status))
+#define fail_op(m, status, index, opcode, why, with_value, value, tail)                                              \
+    ((void)(m), (void)(index), (void)(opcode), (void)(value), (status))
+#define fail_kernel(m, op, status) ((void)(m), (void)(op), (status) == TL_OK ? TL_ERROR_OPERATOR : (status))
+#endif
+
 /* ---- decoding ---- */
 
 static const void *vector_ptr(const tl_fb *r, uint32_t t, uint32_t slot, uint32_t *count)
@@ -133,11 +148,16 @@ static int enum_ok(int64_t value, int64_t count)
 
 /* Field decoders of the X lists of tl_schema.h: scalars with their defaults, scalar vectors as pointers into the
  * file (verified in bounds and aligned to their element size, the file being 16-byte aligned). An enum field
- * outside its values makes the decoder return the field's name. */
+ * outside its values makes the decoder return the field's name ("" without detail messages). */
+#ifdef TL_NO_DETAIL_MESSAGES
+#define TL_FIELD_NAME_(name) ""
+#else
+#define TL_FIELD_NAME_(name) name
+#endif
 #define TL_DEC_SCALAR_(kind, r, t, slot, def, ref, dst, name)                                                        \
     dst = tl_fb_get_##kind(r, t, slot, def);                                                                          \
     if (!enum_ok((int64_t)dst, ref)) {                                                                               \
-        return name;                                                                                                 \
+        return TL_FIELD_NAME_(name);                                                                                 \
     }
 #define TL_DEC_bool(r, t, slot, def, ref, dst, cnt, name) TL_DEC_SCALAR_(bool, r, t, slot, def, ref, dst, name)
 #define TL_DEC_i8(r, t, slot, def, ref, dst, cnt, name) TL_DEC_SCALAR_(i8, r, t, slot, def, ref, dst, name)
@@ -363,7 +383,6 @@ static tl_status decode_operator(tl_model *m, const tl_fb *r, uint32_t n, tl_op 
     const tl_kernel *kernel;
     uint32_t in_count, out_count, k, qp;
     const char *bad;
-    tl_text why;
     tl_fill(op, 0, sizeof *op);
     op->index = n;
     op->opcode = (uint16_t)opcode;
@@ -372,9 +391,12 @@ static tl_status decode_operator(tl_model *m, const tl_fb *r, uint32_t n, tl_op 
     }
     bad = decode_options(r, pos, &op->options);
     if (bad) {
+#ifndef TL_NO_DETAIL_MESSAGES
+        tl_text why;
         fail_op(m, TL_ERROR_OPERATOR, n, opcode, "options field ", 0, 0, bad);
         tl_text_init(&why, m->detail + tl_strlen(m->detail), TL_DETAIL_SIZE - tl_strlen(m->detail));
         tl_text_str(&why, " has an unknown value");
+#endif
         return TL_ERROR_OPERATOR;
     }
     qp = tl_fb_table(r, pos, TL_SLOT_OPERATOR_QUANT_PARAMS);
@@ -389,6 +411,7 @@ static tl_status decode_operator(tl_model *m, const tl_fb *r, uint32_t n, tl_op 
     }
     kernel = tl_op_kernel(opcode);
     if (kernel == NULL) {
+#ifndef TL_NO_DETAIL_MESSAGES
         tl_text t;
         tl_text_init(&t, m->detail, TL_DETAIL_SIZE);
         tl_text_str(&t, "operator ");
@@ -396,6 +419,7 @@ static tl_status decode_operator(tl_model *m, const tl_fb *r, uint32_t n, tl_op 
         tl_text_str(&t, ": ");
         tl_text_str(&t, tl_opcode_name(opcode));
         tl_text_str(&t, " has no kernel in this build");
+#endif
         return TL_ERROR_UNSUPPORTED_OP;
     }
     op->kernel = kernel;
@@ -716,12 +740,14 @@ tl_status tl_model_bind(tl_model *m, void *arena, size_t arena_size)
         return fail_text(m, TL_ERROR_ALIGNMENT, "arena is not 16-byte aligned");
     }
     if (arena_size < m->arena_size) {
+#ifndef TL_NO_DETAIL_MESSAGES
         tl_text t;
         tl_text_init(&t, m->detail, TL_DETAIL_SIZE);
         tl_text_str(&t, "arena has ");
         tl_text_int(&t, (int64_t)arena_size);
         tl_text_str(&t, " bytes, the model needs ");
         tl_text_int(&t, (int64_t)m->arena_size);
+#endif
         return TL_ERROR_ARENA_TOO_SMALL;
     }
     tl_fill(base, 0, m->arena_size);
