@@ -218,7 +218,8 @@ class TlTensor(ctypes.Structure):
         return DTYPES[self.dtype]
 
 
-def _aligned(size: int, data: bytes | None = None) -> np.ndarray:
+def aligned_bytes(size: int, data: bytes | None = None) -> np.ndarray:
+    """A uint8 array of `size` bytes whose buffer is TL_ALIGNMENT-aligned (holding `data` when given)."""
     raw = np.zeros(size + TL_ALIGNMENT, np.uint8)
     offset = -raw.ctypes.data % TL_ALIGNMENT
     view = raw[offset:offset + size]
@@ -233,11 +234,11 @@ class NativeModel:
     def __init__(self, runtime: "Runtime", data: bytes):
         lib = runtime.lib
         self.runtime = runtime
-        self.file = _aligned(len(data), data)
+        self.file = aligned_bytes(len(data), data)
         self.struct = ctypes.create_string_buffer(lib.tl_model_struct_size())
         self._check("load", lib.tl_model_load(self.struct, self.file.ctypes.data, len(data)))
         self.arena_bytes = lib.tl_model_arena_size(self.struct)
-        self.arena = _aligned(self.arena_bytes)
+        self.arena = aligned_bytes(self.arena_bytes)
         self._check("bind", lib.tl_model_bind(self.struct, self.arena.ctypes.data, self.arena.size))
 
     def _check(self, step: str, status: int) -> None:
@@ -310,6 +311,9 @@ class Runtime:
             "tl_model_get_output": ([p, u32, p, sz], ctypes.c_int), "tl_model_detail": ([p], ctypes.c_char_p),
             "tl_status_string": ([ctypes.c_int], ctypes.c_char_p), "tl_opcode_supported": ([u32], ctypes.c_int),
             "tl_model_struct_size": ([], sz), "tl_tensor_struct_size": ([], sz),
+            "tl_model_tensor_count": ([p], u32), "tl_model_operator_count": ([p], u32),
+            "tl_model_tensor": ([p, u32, tensor_p], ctypes.c_int), "tl_dtype_name": ([u32], ctypes.c_char_p),
+            "tl_dtype_size": ([u32], u32), "tl_opcode_name": ([u32], ctypes.c_char_p),
         }
         for name, (argtypes, restype) in signatures.items():
             function = getattr(lib, name)

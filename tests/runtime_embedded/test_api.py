@@ -193,7 +193,7 @@ def test_rebinding_to_another_arena(lib):
     data, x = next((to_bytes(m), x) for cid, m, x in cases() if cid == "depthwise_conv_2d-int8")
     m = NativeModel(lib, data)
     first = m.run(x)[0]
-    other = aligned_bytes(m.arena_size)
+    other = aligned_bytes(m.arena_bytes)
     assert lib.tl_model_bind(m.struct, other.ctypes.data, other.size) == 0
     m.arena = other
     np.testing.assert_array_equal(m.run(x)[0], first)

@@ -110,4 +110,4 @@ def test_arena_is_smaller_than_tflite_micros(lib):
                   "vww/vww_96_int8.tflite": 103568, "ad/ad01_int8.tflite": 17360}
     for name, tflm in tflm_arena.items():
         model = native.NativeModel(lib, tlet(MLPERF / name))
-        assert model.arena_size < tflm, (name, model.arena_size)
+        assert model.arena_bytes < tflm, (name, model.arena_bytes)
