@@ -8,9 +8,9 @@ from __future__ import annotations
 import numpy as np
 
 from tensorlet.converter.ir import BinaryOptions, OpCode
-from tensorlet.converter.reference.ops.binary_broadcast import (check_add_sub_params, check_binary,
-                                                                prepare_add_sub, run_add_sub, run_float)
-from tensorlet.converter.reference.ops.common import elementwise_macs, is_int8
+from tensorlet.converter.reference.ops.add import check, macs, prepare  # noqa: F401 (ADD's rules and parameters)
+from tensorlet.converter.reference.ops.binary_broadcast import run_add_sub, run_float
+from tensorlet.converter.reference.ops.common import is_int8
 
 OPCODE = OpCode.SUB
 OPTIONS = BinaryOptions
@@ -19,20 +19,7 @@ OPTIONAL = ()
 OUTPUTS = 1
 
 
-def check(op, ins, outs) -> None:
-    if check_binary(ins, outs):
-        check_add_sub_params(op)
-
-
-def prepare(op, ins, outs):
-    return prepare_add_sub(op, ins, outs)
-
-
 def run(op, ins, values, outs) -> list[np.ndarray]:
     if is_int8(outs[0]):
         return [run_add_sub(op, ins, values, outs, sign=-1)]
     return [run_float(op, values, np.subtract)]
-
-
-def macs(op, ins, outs) -> int:
-    return elementwise_macs(outs)
