@@ -1,74 +1,15 @@
 /* ADD: a, b (numpy broadcasting) -> out = a + b, then the fused activation.
- * Reference: converter/reference/ops/add.py and binary_broadcast.py. Int8 (TFLite's AddFunc): each input
- * (q - zp) * 2^left_shift rescaled by its multiplier to a common scale, summed, requantized to the output,
- * + zp_out, clamped to [act_min, act_max]. */
-#include "tl_fixedpoint.h"
-#include "tl_kernel.h"
-
-#define LEFT_SHIFT 20 /* TFLite's headroom shift for 8-bit ADD/SUB */
+ * Reference: converter/reference/ops/add.py and binary_broadcast.py; the arithmetic is in add_sub.c. */
+#include "add_sub.h"
 
 static tl_status check(tl_op *op)
 {
-    const tl_tensor *acts[3];
-    int is_int8;
-    uint32_t i;
-    acts[0] = tl_input(op, 0);
-    acts[1] = tl_input(op, 1);
-    acts[2] = tl_output(op, 0);
-    if (tl_require_broadcast_to(op, acts[0], acts[1], acts[2]) != TL_OK ||
-        tl_require_float_or_int8(op, acts, 3, &is_int8) != TL_OK) {
-        return TL_ERROR_OPERATOR;
-    }
-    if (!is_int8) {
-        return TL_OK;
-    }
-    if (tl_require_quant_params(op, 1, 1, 2, 2, -1) != TL_OK) {
-        return TL_ERROR_OPERATOR;
-    }
-    if (op->qp.left_shift != LEFT_SHIFT) {
-        return tl_fail(op, TL_ERROR_OPERATOR, NULL, "quant_params.left_shift must be 20 for int8 ADD");
-    }
-    for (i = 0; i < 2; i++) {
-        if (op->qp.input_shift[i] > 0) {
-            return tl_fail(op, TL_ERROR_OPERATOR, NULL, "quant_params.input_shift must be <= 0 for int8 ADD");
-        }
-    }
-    if (op->qp.output_shift[0] > 0) {
-        return tl_fail(op, TL_ERROR_OPERATOR, NULL, "quant_params.output_shift must be <= 0 for int8 ADD");
-    }
-    return TL_OK;
+    return tl_check_add_sub(op);
 }
 
 static tl_status eval(tl_op *op)
 {
-    const tl_tensor *a = tl_input(op, 0), *b = tl_input(op, 1);
-    tl_tensor *y = tl_output(op, 0);
-    const tl_quant_params *q = &op->qp;
-    const int32_t activation = op->options.u.binary_options.activation;
-    tl_broadcast it;
-    uint32_t i;
-    tl_broadcast_init(&it, y, a, b);
-    if (a->dtype == TL_DTYPE_FLOAT32) {
-        const float *pa = (const float *)a->data, *pb = (const float *)b->data;
-        float *py = (float *)y->data;
-        for (i = 0; i < y->elements; i++, tl_broadcast_next(&it)) {
-            py[i] = tl_activate_float((float)((double)pa[it.a_at] + (double)pb[it.b_at]), activation);
-        }
-        return TL_OK;
-    }
-    {
-        const int8_t *pa = (const int8_t *)a->data, *pb = (const int8_t *)b->data;
-        int8_t *py = (int8_t *)y->data;
-        for (i = 0; i < y->elements; i++, tl_broadcast_next(&it)) {
-            const int32_t xa = tl_mbqm(((int32_t)pa[it.a_at] - a->zero_point) * (1 << LEFT_SHIFT),
-                                       q->input_multiplier[0], q->input_shift[0]);
-            const int32_t xb = tl_mbqm(((int32_t)pb[it.b_at] - b->zero_point) * (1 << LEFT_SHIFT),
-                                       q->input_multiplier[1], q->input_shift[1]);
-            const int64_t v =
-                (int64_t)tl_mbqm(tl_add_wrap(xa, xb), q->output_multiplier[0], q->output_shift[0]) + y->zero_point;
-            py[i] = (int8_t)(v < q->act_min ? q->act_min : (v > q->act_max ? q->act_max : v));
-        }
-    }
+    tl_eval_add_sub(op, 1);
     return TL_OK;
 }
 

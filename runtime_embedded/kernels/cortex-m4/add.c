@@ -18,7 +18,7 @@ static void add_table(int32_t *table, int32_t zero_point, int32_t multiplier, in
 {
     int32_t v;
     for (v = -128; v < 128; v++) {
-        table[v + 128] = tl_mbqm((v - zero_point) * (1 << LEFT_SHIFT), multiplier, shift);
+        table[v + 128] = tl_mbqm((v - zero_point) * (1 << TL_ADD_SUB_LEFT_SHIFT), multiplier, shift);
     }
 }
 

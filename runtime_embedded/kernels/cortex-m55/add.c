@@ -38,15 +38,15 @@ static tl_status eval_mve(tl_op *op)
         const int32x4_t lo = vdupq_n_s32(q->act_min), hi = vdupq_n_s32(q->act_max);
         const int32_t za = a->zero_point, zb = b->zero_point, zy = y->zero_point;
         for (; n >= 4u; n -= 4u, pa += 4, pb += 4, py += 4) {
-            const int32x4_t xa = vshlq_n_s32(vsubq_n_s32(vldrbq_s32(pa), za), LEFT_SHIFT);
-            const int32x4_t xb = vshlq_n_s32(vsubq_n_s32(vldrbq_s32(pb), zb), LEFT_SHIFT);
+            const int32x4_t xa = vshlq_n_s32(vsubq_n_s32(vldrbq_s32(pa), za), TL_ADD_SUB_LEFT_SHIFT);
+            const int32x4_t xb = vshlq_n_s32(vsubq_n_s32(vldrbq_s32(pb), zb), TL_ADD_SUB_LEFT_SHIFT);
             const int32x4_t s = vaddq_s32(rescale(xa, ma, ra), rescale(xb, mb, rb)); /* wraps, as tl_add_wrap */
             vstrbq_s32(py, vmaxq_s32(vminq_s32(vqaddq_n_s32(rescale(s, my, ry), zy), hi), lo));
         }
         if (n) {
             const mve_pred16_t p = vctp32q(n);
-            const int32x4_t xa = vshlq_n_s32(vsubq_n_s32(vldrbq_z_s32(pa, p), za), LEFT_SHIFT);
-            const int32x4_t xb = vshlq_n_s32(vsubq_n_s32(vldrbq_z_s32(pb, p), zb), LEFT_SHIFT);
+            const int32x4_t xa = vshlq_n_s32(vsubq_n_s32(vldrbq_z_s32(pa, p), za), TL_ADD_SUB_LEFT_SHIFT);
+            const int32x4_t xb = vshlq_n_s32(vsubq_n_s32(vldrbq_z_s32(pb, p), zb), TL_ADD_SUB_LEFT_SHIFT);
             const int32x4_t s = vaddq_s32(rescale(xa, ma, ra), rescale(xb, mb, rb));
             vstrbq_p_s32(py, vmaxq_s32(vminq_s32(vqaddq_n_s32(rescale(s, my, ry), zy), hi), lo), p);
         }

@@ -13,7 +13,7 @@
 /* One int8 lane group: (q - zp) << 20, rescaled by the input's multiplier and right shift. */
 static inline v128_t add_input4(v128_t q, v128_t zp, int32_t multiplier, int32_t shift)
 {
-    return tlw_rdbpot4(tlw_srdhm4(wasm_i32x4_shl(wasm_i32x4_sub(q, zp), LEFT_SHIFT), multiplier), (int)-shift);
+    return tlw_rdbpot4(tlw_srdhm4(wasm_i32x4_shl(wasm_i32x4_sub(q, zp), TL_ADD_SUB_LEFT_SHIFT), multiplier), (int)-shift);
 }
 
 static void eval_int8_flat(const tl_op *op, const int8_t *pa, const int8_t *pb, int8_t *py, uint32_t count)
@@ -44,9 +44,9 @@ static void eval_int8_flat(const tl_op *op, const int8_t *pa, const int8_t *pb, 
         }
     }
     for (; i < count; i++) {
-        const int32_t xa = tl_mbqm(((int32_t)pa[i] - a->zero_point) * (1 << LEFT_SHIFT), q->input_multiplier[0],
+        const int32_t xa = tl_mbqm(((int32_t)pa[i] - a->zero_point) * (1 << TL_ADD_SUB_LEFT_SHIFT), q->input_multiplier[0],
                                    q->input_shift[0]);
-        const int32_t xb = tl_mbqm(((int32_t)pb[i] - b->zero_point) * (1 << LEFT_SHIFT), q->input_multiplier[1],
+        const int32_t xb = tl_mbqm(((int32_t)pb[i] - b->zero_point) * (1 << TL_ADD_SUB_LEFT_SHIFT), q->input_multiplier[1],
                                    q->input_shift[1]);
         const int64_t v =
             (int64_t)tl_mbqm(tl_add_wrap(xa, xb), q->output_multiplier[0], q->output_shift[0]) + y->zero_point;
