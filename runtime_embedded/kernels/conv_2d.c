@@ -2,8 +2,7 @@
  * Reference: converter/reference/ops/conv_2d.py. Padding is zero (in int8: x - x_zp is zero there, so pad
  * positions are skipped). Int8: acc[c] = bias[c] + sum (x - x_zp) * w (int32, wrapping as C), requantized per
  * output channel, + y_zp, clamped to [act_min, act_max]. */
-#include "tl_fixedpoint.h"
-#include "tl_kernel.h"
+#include "conv_common.h"
 
 static tl_status check(tl_op *op)
 {
@@ -46,13 +45,10 @@ static tl_status eval(tl_op *op)
     const tl_tensor *x = tl_input(op, 0), *w = tl_input(op, 1), *b = tl_input(op, 2);
     tl_tensor *y = tl_output(op, 0);
     const tl_conv2d_options *o = &op->options.u.conv2d_options;
-    const int is_int8 = x->dtype == TL_DTYPE_INT8;
     const int32_t batches = x->dims[0], in_h = x->dims[1], in_w = x->dims[2], in_c = x->dims[3];
     const int32_t out_c = w->dims[0], k_h = w->dims[1], k_w = w->dims[2];
     const int32_t out_h = y->dims[1], out_w = y->dims[2];
-    const int32_t x_zp = x->zero_point, y_zp = y->zero_point;
-    const tl_quant_params *q = &op->qp;
-    int32_t n, oy, ox, co, ky, kx, ci;
+    int32_t n, oy, ox, co, ky, kx;
     uint32_t out_at = 0;
     for (n = 0; n < batches; n++) {
         for (oy = 0; oy < out_h; oy++) {
@@ -74,35 +70,10 @@ static tl_status eval(tl_op *op)
                             if (ix < 0 || ix >= in_w) {
                                 continue;
                             }
-                            if (is_int8) {
-                                const int8_t *xp = (const int8_t *)x->data + x_at;
-                                const int8_t *wp = (const int8_t *)w->data + w_at;
-                                for (ci = 0; ci < in_c; ci++) {
-                                    iacc += (uint32_t)(((int32_t)xp[ci] - x_zp) * (int32_t)wp[ci]);
-                                }
-                            } else {
-                                const float *xp = (const float *)x->data + x_at;
-                                const float *wp = (const float *)w->data + w_at;
-                                for (ci = 0; ci < in_c; ci++) {
-                                    facc += (double)xp[ci] * (double)wp[ci];
-                                }
-                            }
+                            tl_conv_accumulate(x, w, x_at, w_at, (uint32_t)in_c, &iacc, &facc);
                         }
                     }
-                    if (is_int8) {
-                        int64_t v;
-                        if (b) {
-                            iacc += (uint32_t)((const int32_t *)b->data)[co];
-                        }
-                        v = (int64_t)tl_mbqm(tl_wrap32(iacc), q->output_multiplier[co], q->output_shift[co]) + y_zp;
-                        ((int8_t *)y->data)[out_at++] =
-                            (int8_t)(v < q->act_min ? q->act_min : (v > q->act_max ? q->act_max : v));
-                    } else {
-                        if (b) {
-                            facc += (double)((const float *)b->data)[co];
-                        }
-                        ((float *)y->data)[out_at++] = tl_activate_float((float)facc, o->activation);
-                    }
+                    tl_conv_store(op, y, b, out_at++, (uint32_t)co, iacc, facc, o->activation);
                 }
             }
         }

@@ -1,8 +1,7 @@
 /* DEPTHWISE_CONV_2D: in [N,H,W,Ci], filter [1,KH,KW,Ci*M], bias (opt) [Ci*M] -> out [N,OH,OW,Ci*M].
  * Reference: converter/reference/ops/depthwise_conv_2d.py. Output channel oc = ci*M + m filters input channel
  * ci = oc / M alone. Int8 as CONV_2D: requantized per output channel (weights per-tensor or along axis 3). */
-#include "tl_fixedpoint.h"
-#include "tl_kernel.h"
+#include "conv_common.h"
 
 static tl_status check(tl_op *op)
 {
@@ -49,12 +48,9 @@ static tl_status eval(tl_op *op)
     const tl_tensor *x = tl_input(op, 0), *w = tl_input(op, 1), *b = tl_input(op, 2);
     tl_tensor *y = tl_output(op, 0);
     const tl_depthwise_conv2d_options *o = &op->options.u.depthwise_conv2d_options;
-    const int is_int8 = x->dtype == TL_DTYPE_INT8;
     const int32_t batches = x->dims[0], in_h = x->dims[1], in_w = x->dims[2], in_c = x->dims[3];
     const int32_t k_h = w->dims[1], k_w = w->dims[2], out_c = w->dims[3], mult = o->depth_multiplier;
     const int32_t out_h = y->dims[1], out_w = y->dims[2];
-    const int32_t x_zp = x->zero_point, y_zp = y->zero_point;
-    const tl_quant_params *q = &op->qp;
     int32_t n, oy, ox, oc, ky, kx;
     uint32_t out_at = 0;
     for (n = 0; n < batches; n++) {
@@ -78,28 +74,10 @@ static tl_status eval(tl_op *op)
                             x_at = (((uint32_t)n * (uint32_t)in_h + (uint32_t)iy) * (uint32_t)in_w + (uint32_t)ix) *
                                        (uint32_t)in_c + (uint32_t)ci;
                             w_at = ((uint32_t)ky * (uint32_t)k_w + (uint32_t)kx) * (uint32_t)out_c + (uint32_t)oc;
-                            if (is_int8) {
-                                iacc += (uint32_t)(((int32_t)((const int8_t *)x->data)[x_at] - x_zp) *
-                                                   (int32_t)((const int8_t *)w->data)[w_at]);
-                            } else {
-                                facc += (double)((const float *)x->data)[x_at] * (double)((const float *)w->data)[w_at];
-                            }
+                            tl_conv_accumulate(x, w, x_at, w_at, 1u, &iacc, &facc);
                         }
                     }
-                    if (is_int8) {
-                        int64_t v;
-                        if (b) {
-                            iacc += (uint32_t)((const int32_t *)b->data)[oc];
-                        }
-                        v = (int64_t)tl_mbqm(tl_wrap32(iacc), q->output_multiplier[oc], q->output_shift[oc]) + y_zp;
-                        ((int8_t *)y->data)[out_at++] =
-                            (int8_t)(v < q->act_min ? q->act_min : (v > q->act_max ? q->act_max : v));
-                    } else {
-                        if (b) {
-                            facc += (double)((const float *)b->data)[oc];
-                        }
-                        ((float *)y->data)[out_at++] = tl_activate_float((float)facc, o->activation);
-                    }
+                    tl_conv_store(op, y, b, out_at++, (uint32_t)oc, iacc, facc, o->activation);
                 }
             }
         }
