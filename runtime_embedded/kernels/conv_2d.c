@@ -1,6 +1,6 @@
 /* CONV_2D: in [N,H,W,Ci], filter [Co,KH,KW,Ci], bias (opt) [Co] -> out [N,OH,OW,Co].
- * Reference: converter/reference/ops/conv_2d.py. Padding is zero (in int8: x - x_zp is zero there, so pad
- * positions are skipped). Int8: acc[c] = bias[c] + sum (x - x_zp) * w (int32, wrapping as C), requantized per
+ * Reference: converter/reference/ops/conv_2d.py. Padding is zero: in int8 x - x_zp is zero there, so padded taps
+ * add nothing; in float32 0.0 * w is added, as the reference's zero-padded windows (NaN for a non-finite w). Int8: acc[c] = bias[c] + sum (x - x_zp) * w (int32, wrapping as C), requantized per
  * output channel, + y_zp, clamped to [act_min, act_max]. */
 #include "conv_common.h"
 
@@ -58,19 +58,17 @@ static tl_status eval(tl_op *op)
                     uint32_t iacc = 0u;
                     for (ky = 0; ky < k_h; ky++) {
                         const int64_t iy = (int64_t)oy * o->stride_h - o->pad_top + (int64_t)ky * o->dilation_h;
-                        if (iy < 0 || iy >= in_h) {
-                            continue;
-                        }
                         for (kx = 0; kx < k_w; kx++) {
                             const int64_t ix = (int64_t)ox * o->stride_w - o->pad_left + (int64_t)kx * o->dilation_w;
-                            const uint32_t x_at = (((uint32_t)n * (uint32_t)in_h + (uint32_t)iy) * (uint32_t)in_w +
-                                                   (uint32_t)ix) * (uint32_t)in_c;
                             const uint32_t w_at = (((uint32_t)co * (uint32_t)k_h + (uint32_t)ky) * (uint32_t)k_w +
                                                    (uint32_t)kx) * (uint32_t)in_c;
-                            if (ix < 0 || ix >= in_w) {
-                                continue;
+                            if (iy < 0 || iy >= in_h || ix < 0 || ix >= in_w) {
+                                tl_conv_accumulate_padding(w, w_at, (uint32_t)in_c, &facc);
+                            } else {
+                                const uint32_t x_at = (((uint32_t)n * (uint32_t)in_h + (uint32_t)iy) *
+                                                       (uint32_t)in_w + (uint32_t)ix) * (uint32_t)in_c;
+                                tl_conv_accumulate(x, w, x_at, w_at, (uint32_t)in_c, &iacc, &facc);
                             }
-                            tl_conv_accumulate(x, w, x_at, w_at, (uint32_t)in_c, &iacc, &facc);
                         }
                     }
                     tl_conv_store(op, y, b, out_at++, (uint32_t)co, iacc, facc, o->activation);

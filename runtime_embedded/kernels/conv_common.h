@@ -25,6 +25,20 @@ static inline void tl_conv_accumulate(const tl_tensor *x, const tl_tensor *w, ui
     }
 }
 
+/* A tap over padding: int8 padding is x_zp, whose term is exactly 0 (nothing to add); float32 padding is 0.0, and
+ * 0.0 * w is added for each of the `count` weights at w[w_at..] as the reference interpreter's zero-padded windows
+ * do (0 for finite weights, NaN for infinite or NaN ones). */
+static inline void tl_conv_accumulate_padding(const tl_tensor *w, uint32_t w_at, uint32_t count, double *facc)
+{
+    uint32_t k;
+    if (w->dtype == TL_DTYPE_FLOAT32) {
+        const float *wp = (const float *)w->data + w_at;
+        for (k = 0; k < count; k++) {
+            *facc += 0.0 * (double)wp[k];
+        }
+    }
+}
+
 /* Output element `at` (of output channel c) from its accumulator: the bias b[c] (b may be NULL) added, then int8:
  * requantized with channel c's multiplier and shift, + y_zp, clamped to [act_min, act_max]; float32: rounded to
  * float and the fused activation applied. */

@@ -62,19 +62,17 @@ static tl_status eval(tl_op *op)
                     uint32_t iacc = 0u;
                     for (ky = 0; ky < k_h; ky++) {
                         const int64_t iy = (int64_t)oy * o->stride_h - o->pad_top + (int64_t)ky * o->dilation_h;
-                        if (iy < 0 || iy >= in_h) {
-                            continue;
-                        }
                         for (kx = 0; kx < k_w; kx++) {
                             const int64_t ix = (int64_t)ox * o->stride_w - o->pad_left + (int64_t)kx * o->dilation_w;
-                            uint32_t x_at, w_at;
-                            if (ix < 0 || ix >= in_w) {
-                                continue;
+                            const uint32_t w_at =
+                                ((uint32_t)ky * (uint32_t)k_w + (uint32_t)kx) * (uint32_t)out_c + (uint32_t)oc;
+                            if (iy < 0 || iy >= in_h || ix < 0 || ix >= in_w) {
+                                tl_conv_accumulate_padding(w, w_at, 1u, &facc);
+                            } else {
+                                const uint32_t x_at = (((uint32_t)n * (uint32_t)in_h + (uint32_t)iy) *
+                                                       (uint32_t)in_w + (uint32_t)ix) * (uint32_t)in_c + (uint32_t)ci;
+                                tl_conv_accumulate(x, w, x_at, w_at, 1u, &iacc, &facc);
                             }
-                            x_at = (((uint32_t)n * (uint32_t)in_h + (uint32_t)iy) * (uint32_t)in_w + (uint32_t)ix) *
-                                       (uint32_t)in_c + (uint32_t)ci;
-                            w_at = ((uint32_t)ky * (uint32_t)k_w + (uint32_t)kx) * (uint32_t)out_c + (uint32_t)oc;
-                            tl_conv_accumulate(x, w, x_at, w_at, 1u, &iacc, &facc);
                         }
                     }
                     tl_conv_store(op, y, b, out_at++, (uint32_t)oc, iacc, facc, o->activation);

@@ -7,7 +7,7 @@
 #include "../average_pool_2d.c"
 #undef tl_kernel_average_pool_2d
 
-#include "wasm_simd.h"
+#include "wasm_simd_ops.h"
 
 static int8_t average_int8(const tl_op *op, int64_t sum, int64_t count)
 {
@@ -43,16 +43,19 @@ static tl_status average_pool_2d_simd_eval(tl_op *op)
                 int64_t count;
                 tl_pool_window(o, in_h, in_w, oy, ox, &y0, &y1, &x0, &x1);
                 count = (int64_t)(y1 - y0) * (x1 - x0);
+                TLW_NO_UNROLL
                 for (c = 0; c < channels; c += 8) {
                     const uint32_t valid = c < channels8 ? 8u : channels - c;
                     if (is_int8) {
                         int32_t sums[8];
                         if (valid == 8) {
                             v128_t s0 = wasm_i32x4_splat(0), s1 = s0;
+                            TLW_NO_UNROLL
                             for (iy = y0; iy < y1; iy++) {
                                 const int8_t *row = (const int8_t *)x->data +
                                                     (((size_t)n * (uint32_t)in_h + (size_t)iy) * (uint32_t)in_w) *
                                                         channels + c;
+                                TLW_NO_UNROLL
                                 for (ix = x0; ix < x1; ix++) {
                                     const v128_t v = wasm_i16x8_load8x8(row + (size_t)ix * channels);
                                     s0 = wasm_i32x4_add(s0, wasm_i32x4_extend_low_i16x8(v));
@@ -62,30 +65,37 @@ static tl_status average_pool_2d_simd_eval(tl_op *op)
                             wasm_v128_store(sums, s0);
                             wasm_v128_store(sums + 4, s1);
                         } else {
+                            TLW_NO_UNROLL
                             for (j = 0; j < valid; j++) {
                                 sums[j] = 0;
+                                TLW_NO_UNROLL
                                 for (iy = y0; iy < y1; iy++) {
+                                    TLW_NO_UNROLL
                                     for (ix = x0; ix < x1; ix++) {
-                                        sums[j] += ((const int8_t *)x->data)[(((size_t)n * (uint32_t)in_h + (size_t)iy) *
-                                                                                  (uint32_t)in_w + (size_t)ix) *
-                                                                                 channels + c + j];
+                                        const size_t at = (((size_t)n * (uint32_t)in_h + (size_t)iy) *
+                                                               (uint32_t)in_w + (size_t)ix) * channels + c + j;
+                                        sums[j] += ((const int8_t *)x->data)[at];
                                     }
                                 }
                             }
                         }
+                        TLW_NO_UNROLL
                         for (j = 0; j < valid; j++) {
                             ((int8_t *)y->data)[out_at + c + j] = average_int8(op, sums[j], count);
                         }
                     } else {
                         double sums[8];
                         const double divisor = (double)(o->count_include_pad ? area : count);
+                        TLW_NO_UNROLL
                         for (j = 0; j < 8; j += 2) {
                             v128_t s = wasm_f64x2_splat(0.0);
                             if (j + 2 <= valid) {
+                                TLW_NO_UNROLL
                                 for (iy = y0; iy < y1; iy++) {
                                     const float *row = (const float *)x->data +
                                                        (((size_t)n * (uint32_t)in_h + (size_t)iy) * (uint32_t)in_w) *
                                                            channels + c + j;
+                                    TLW_NO_UNROLL
                                     for (ix = x0; ix < x1; ix++) {
                                         s = wasm_f64x2_add(s, wasm_f64x2_promote_low_f32x4(
                                                                   wasm_v128_load64_zero(row + (size_t)ix * channels)));
@@ -95,7 +105,9 @@ static tl_status average_pool_2d_simd_eval(tl_op *op)
                                 sums[j + 1] = wasm_f64x2_extract_lane(s, 1);
                             } else if (j < valid) {
                                 sums[j] = 0.0;
+                                TLW_NO_UNROLL
                                 for (iy = y0; iy < y1; iy++) {
+                                    TLW_NO_UNROLL
                                     for (ix = x0; ix < x1; ix++) {
                                         sums[j] += (double)((const float *)x->data)[(((size_t)n * (uint32_t)in_h +
                                                                                        (size_t)iy) * (uint32_t)in_w +
@@ -104,6 +116,7 @@ static tl_status average_pool_2d_simd_eval(tl_op *op)
                                 }
                             }
                         }
+                        TLW_NO_UNROLL
                         for (j = 0; j < valid; j++) {
                             ((float *)y->data)[out_at + c + j] = tl_activate_float((float)(sums[j] / divisor),
                                                                                   o->activation);
