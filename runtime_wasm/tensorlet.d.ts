@@ -60,8 +60,17 @@ export interface Output {
 }
 
 export interface LoadOptions {
-  /** "auto" (default) or "wasm": this build has the WebAssembly backend only. */
-  backend?: "auto" | "wasm";
+  /** "webgpu": the operators run as WGSL compute shaders on the GPU (float32 within 1e-4 of the reference, int8 bit
+   * for bit; float32 -> int8 QUANTIZE runs in wasm, operator by operator); the wasm backend runs the whole model
+   * when no adapter is found or the device is lost. "wasm": WebAssembly only. "auto" (default): WebGPU where an
+   * adapter exists, is not a software fallback and the model does enough work to gain (>= 20 M
+   * multiply-accumulates per inference), else wasm. The GPU code (webgpu/*.js next to tensorlet.js) is imported
+   * only when a GPU is there to ask. */
+  backend?: "auto" | "wasm" | "webgpu";
+  /** The GPU to ask for an adapter (default: navigator.gpu); in Node e.g. create([]) of the npm package webgpu. */
+  gpu?: { requestAdapter(options?: object): Promise<any | null> };
+  /** A GPUDevice to run on instead of asking for one (the model does not destroy it on dispose). */
+  gpuDevice?: any;
   /** true: the SIMD128 build; false: the MVP build; "auto" (default): SIMD128 where WebAssembly.validate accepts it. */
   simd?: boolean | "auto";
   /** Folder (URL) holding tensorlet.wasm and tensorlet-nosimd.wasm; default: next to tensorlet.js. */
@@ -72,6 +81,29 @@ export interface LoadOptions {
 
 /** Model sources: a URL (http(s), file, data, blob), a path (Node), bytes, a Blob or a fetch Response. */
 export type ModelSource = string | URL | ArrayBuffer | ArrayBufferView | Blob | Response;
+
+/** Where one operator runs. */
+export interface OperatorPlacement {
+  /** Position in execution order. */
+  readonly index: number;
+  /** Its opcode name, e.g. "CONV_2D". */
+  readonly op: string;
+  readonly backend: "wasm" | "webgpu";
+  /** Why it runs in wasm on a WebGPU model (e.g. "float32 -> int8 runs in wasm: ..."); "" otherwise. */
+  readonly reason: string;
+}
+
+/** Which backend runs the model and each operator, and why. */
+export interface BackendReport {
+  /** The backend the model runs on (equal to model.backend when the report was made). */
+  readonly backend: "wasm" | "webgpu";
+  /** Why: e.g. "every operator on WebGPU", "no WebGPU adapter is available: the wasm backend runs the model",
+   * "the WebGPU device was lost (...); the wasm backend took over". */
+  readonly reason: string;
+  /** The adapter (vendor, architecture, description) when on WebGPU. */
+  readonly adapter?: string;
+  readonly ops: readonly OperatorPlacement[];
+}
 
 /** A status other than TL_OK from the runtime, or a bad argument. */
 export class TensorletError extends Error {
@@ -84,7 +116,12 @@ export class TensorletError extends Error {
 /** A loaded model: its own WebAssembly instance and memory. */
 export class TensorletModel {
   private constructor();
-  readonly backend: "wasm";
+  /** The backend running the model: "webgpu" until the device is lost, then "wasm". */
+  readonly backend: "wasm" | "webgpu";
+  /** What runs where and why (updated when a lost device hands the model to wasm). */
+  readonly backendReport: BackendReport;
+  /** The operators' opcode names in execution order, e.g. ["CONV_2D", "DEPTHWISE_CONV_2D", ..., "SOFTMAX"]. */
+  readonly ops: readonly string[];
   /** Whether this model runs on the SIMD128 build. */
   readonly simd: boolean;
   readonly inputs: readonly TensorInfo[];
@@ -95,9 +132,10 @@ export class TensorletModel {
   /** Bytes of WebAssembly memory the model holds; 0 once disposed. */
   readonly memoryBytes: number;
   readonly disposed: boolean;
-  /** Run one inference; rejects with a TensorletError saying what was expected when an input is wrong. */
+  /** Run one inference; rejects with a TensorletError saying what was expected when an input is wrong. On WebGPU,
+   * runs are queued one at a time; a device lost during a run finishes it on wasm. */
   run(inputs: Inputs): Promise<Output[]>;
-  /** run(), synchronously (throws instead of rejecting). */
+  /** run(), synchronously (throws instead of rejecting), always on the wasm instance. */
   runSync(inputs: Inputs): Output[];
   /** Let go of the model's instance and memory; later runs reject. */
   dispose(): void;

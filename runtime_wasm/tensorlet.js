@@ -8,6 +8,10 @@
 //   y.data; y.shape; y.dtype;
 //   model.dispose();
 //
+// Tensorlet.load(source, { backend: "webgpu" }) runs the model on the GPU (runtime_wasm/webgpu/, imported only
+// then); the wasm instance stays next to it for the ops the GPU lacks and takes over when there is no adapter or
+// the device is lost. model.backendReport says what ran where.
+//
 // Each model owns one instance of the module and so its own WebAssembly.Memory: the file and the arena it asks for
 // are allocated once at load, runs never allocate, and dispose() lets the whole memory go.
 
@@ -159,6 +163,8 @@ export class TensorletModel {
   #info;
   #slots = [[], []]; // per input / output: { at, bytes, array } in this model's memory
   #disposed = false;
+  #gpu = null; // the WebGPU backend (runtime_wasm/webgpu/backend.js) when one runs this model
+  #queue = Promise.resolve(); // runs on the GPU are asynchronous: one at a time, in call order
 
   /** @internal */
   constructor(instance, simd) {
@@ -206,7 +212,103 @@ export class TensorletModel {
     this.outputs = this.#describe(1, x.tlw_output_count(model));
     this.metadata = this.#readMetadata();
     this.arenaBytes = x.tlw_arena_size(model);
+    this.ops = Object.freeze(Array.from({ length: x.tlw_operator_count(model) },
+      (_, n) => this.#string(x.tlw_opcode_name(this.#word(x.tlw_operator_info(model, n), 0)))));
+    this.backendReport = wasmReport(this.ops, "the wasm backend was asked for");
     return this;
+  }
+
+  #word(at, k) {
+    return new Int32Array(this.#memory.buffer, at, k + 1)[k];
+  }
+
+  #int32s(at, count) {
+    return count ? Array.from(new Int32Array(this.#memory.buffer, at, count)) : [];
+  }
+
+  // The graph as the core verified it, for the GPU backend: every tensor (shape, dtype, quantization, arena offset
+  // or constant bytes) and every operator (opcode, tensor ids, options and quant params as raw words).
+  #graph() {
+    const x = this.#exports, m = this.#model, d = this.#info.dtype;
+    const tensors = Array.from({ length: x.tlw_tensor_count(m) }, (_, i) => {
+      const at = x.tlw_tensor_at(m, i);
+      const words = new Uint32Array(this.#memory.buffer, at, this.#info.words).slice();
+      const arenaOffset = x.tlw_tensor_arena_offset(m, i);
+      const quantCount = words[d + 5];
+      return {
+        index: i,
+        name: this.#string(words[1]) ?? "",
+        shape: Array.from(words.subarray(3, 3 + words[2])),
+        dtype: DTYPES[words[d]]?.name ?? `dtype${words[d]}`,
+        bytes: words[d + 1],
+        elements: words[d + 2],
+        arenaOffset,
+        data: words[0], // offset in this module's memory (the file for a constant, the arena for an activation)
+        scales: quantCount ? Array.from(new Float32Array(this.#memory.buffer, words[d + 7], quantCount)) : [],
+        zeroPoints: this.#int32s(words[d + 8], quantCount),
+      };
+    });
+    const operators = Array.from({ length: x.tlw_operator_count(m) }, (_, n) => {
+      const at = x.tlw_operator_info(m, n);
+      const w = new Int32Array(this.#memory.buffer, at, 6).slice(); // TLW_OP_* of wasm_api.c
+      const optionsAt = x.tlw_operator_options(m, n);
+      const optionWords = this.#int32s(optionsAt, x.tlw_operator_options_count());
+      const quantAt = x.tlw_operator_quant_params(m, n);
+      const quantWords = this.#int32s(quantAt, x.tlw_operator_options_count());
+      return {
+        index: n, opcode: w[0], name: this.ops[n], inputs: this.#int32s(w[1], w[2]),
+        outputs: this.#int32s(w[3], w[4]), optionsType: w[5], optionWords, quantWords,
+      };
+    });
+    return { tensors, operators, activationBytes: x.tlw_activation_bytes(m) };
+  }
+
+  // What the GPU backend needs of this model: its graph, its memory, and running one operator in wasm.
+  #host() {
+    return {
+      graph: () => this.#graph(),
+      memory: () => this.#memory.buffer,
+      int32s: (at, count) => this.#int32s(at, count),
+      int8s: (at, count) => (count ? Array.from(new Int8Array(this.#memory.buffer, at, count)) : []),
+      slots: this.#slots,
+      invokeOp: (n) => this.#check(this.#exports.tlw_invoke_op(this.#model, n),
+        `operator ${n} (${this.ops[n]}) failed in wasm`),
+    };
+  }
+
+  /** @internal: put the GPU backend in front of the wasm instance (see load). */
+  async _attachGpu(options, backend) {
+    let webgpu;
+    try {
+      webgpu = await import("./webgpu/backend.js");
+    } catch (e) {
+      this.backendReport = wasmReport(this.ops, "the WebGPU backend (webgpu/backend.js next to tensorlet.js) could "
+        + `not be loaded (${e.message}): the wasm backend runs the model`);
+      return this;
+    }
+    let result;
+    try {
+      result = await webgpu.createGpuBackend(this.#host(), options, backend);
+    } catch (e) {
+      if (e instanceof WebAssembly.RuntimeError) throw e;
+      this.backendReport = wasmReport(this.ops, `the WebGPU backend failed to set up (${e.message}): the wasm `
+        + "backend runs the model");
+      return this;
+    }
+    this.backendReport = result.report;
+    if (result.gpu) {
+      this.#gpu = result.gpu;
+      this.backend = "webgpu";
+      result.gpu.onLost((message) => this.#lost(message));
+    }
+    return this;
+  }
+
+  #lost(message) {
+    if (!this.#gpu) return;
+    this.#gpu = null;
+    this.backend = "wasm";
+    this.backendReport = wasmReport(this.ops, `the WebGPU device was lost (${message}); the wasm backend took over`);
   }
 
   #string(ptr) {
@@ -249,7 +351,8 @@ export class TensorletModel {
         }
         quantization = { scale: scales[0], zeroPoint: zeroPoints[0], scales, zeroPoints, axis: ints[d + 6] };
       }
-      this.#slots[isOutput].push({ at: words[0], bytes: words[d + 1], array: dtype ? dtype.array : Uint8Array });
+      this.#slots[isOutput].push({ at: words[0], bytes: words[d + 1], array: dtype ? dtype.array : Uint8Array,
+        tensor: words[d + 9] });
       out.push(Object.freeze({
         name: this.#string(words[1]) ?? "",
         shape: Object.freeze(shape),
@@ -328,14 +431,18 @@ export class TensorletModel {
     throw new TensorletError(`run takes a typed array, an array of them or an object by input name; got ${describe(inputs)}`);
   }
 
-  /** Run one inference synchronously; see run(). */
+  /** Run one inference synchronously, on the wasm backend whatever model.backend is; see run(). */
   runSync(inputs) {
     this.#alive();
-    return this.#guard("run", () => this.#runNow(inputs));
+    return this.#guard("run", () => {
+      this.#writeInputs(inputs);
+      this.#check(this.#exports.tlw_invoke(this.#model), "the run failed");
+      return this.#readOutputs();
+    });
   }
 
-  #runNow(inputs) {
-    const x = this.#exports;
+  // Check the inputs and copy them into their tensors in this model's memory.
+  #writeInputs(inputs) {
     const values = this.#ordered(inputs);
     values.forEach((value, i) => {
       const spec = this.inputs[i], slot = this.#slots[0][i];
@@ -354,19 +461,41 @@ export class TensorletModel {
       new Uint8Array(this.#memory.buffer, slot.at, slot.bytes).set(new Uint8Array(data.buffer, data.byteOffset,
         slot.bytes));
     });
-    this.#check(x.tlw_invoke(this.#model), "the run failed");
+  }
+
+  // The outputs: fresh copies of their bytes (from this model's memory, or `gpuBytes` read back from the GPU).
+  #readOutputs(gpuBytes = null) {
     return this.outputs.map((spec, i) => {
       const slot = this.#slots[1][i];
-      const bytes = new Uint8Array(this.#memory.buffer, slot.at, slot.bytes).slice();
+      const bytes = gpuBytes ? gpuBytes[i] : new Uint8Array(this.#memory.buffer, slot.at, slot.bytes).slice();
       return { name: spec.name, dtype: spec.dtype, shape: spec.shape.slice(), data: new slot.array(bytes.buffer) };
     });
+  }
+
+  async #runGpu(inputs) {
+    this.#alive();
+    this.#writeInputs(inputs);
+    if (!this.#gpu) return this.runSync(inputs);
+    let bytes;
+    try {
+      bytes = await this.#gpu.run();
+    } catch (e) {
+      if (e instanceof WebAssembly.RuntimeError) return this.#guard("run", () => { throw e; });
+      if (e instanceof TensorletError) throw e; // an operator run in wasm failed: the core's status and detail
+      this.#lost(e.message); // the device went away during the run: this run and the next ones go to wasm
+      return this.runSync(inputs);
+    }
+    return this.#readOutputs(bytes);
   }
 
   /** Run one inference: `inputs` is a typed array (one-input models), an array of them in model-input order, or an
    * object by input name; each may also be { data, shape }. Resolves to the outputs in model-output order, each
    * { name, dtype, shape, data } with data a fresh typed array. */
   async run(inputs) {
-    return this.runSync(inputs);
+    if (!this.#gpu) return this.runSync(inputs);
+    const next = this.#queue.then(() => this.#runGpu(inputs));
+    this.#queue = next.catch(() => {});
+    return next;
   }
 
   /** Bytes of WebAssembly memory this model holds (file, arena, runtime tables, stack). */
@@ -376,6 +505,8 @@ export class TensorletModel {
 
   /** Let go of the model's instance and memory; later runs reject. */
   dispose() {
+    this.#gpu?.dispose();
+    this.#gpu = null;
     this.#disposed = true;
     this.#exports = null;
     this.#memory = null;
@@ -386,14 +517,24 @@ export class TensorletModel {
   }
 }
 
-/** Load a .tlet model. options.backend: "auto" (default) or "wasm"; options.simd: true, false or "auto" (default:
+function wasmReport(ops, reason) {
+  return Object.freeze({ backend: "wasm", reason, ops: Object.freeze(ops.map((op, index) =>
+    Object.freeze({ index, op, backend: "wasm", reason: "" }))) });
+}
+
+const BACKENDS = ["auto", "wasm", "webgpu"];
+
+/** Load a .tlet model. options.backend: "auto" (default: WebGPU where an adapter is and the model gains from it,
+ * else wasm), "wasm" or "webgpu" (wasm when no adapter is found); options.gpu: the GPU object to ask for an adapter
+ * (default navigator.gpu; in Node e.g. create() of the npm package webgpu); options.gpuDevice: a GPUDevice to use;
+ * options.simd: true, false or "auto" (default:
  * SIMD128 where WebAssembly.validate accepts it); options.wasmPath: the folder holding tensorlet.wasm and
  * tensorlet-nosimd.wasm (default: next to this module); options.wasm: the runtime's bytes or a compiled
  * WebAssembly.Module to use instead. */
 export async function load(source, options = {}) {
   const backend = options.backend ?? "auto";
-  if (backend !== "auto" && backend !== "wasm") {
-    throw new TensorletError(`unknown backend '${backend}'; this build has "auto" and "wasm"`);
+  if (!BACKENDS.includes(backend)) {
+    throw new TensorletError(`unknown backend '${backend}'; this build has "auto", "wasm" and "webgpu"`);
   }
   if (typeof WebAssembly !== "object") {
     throw new TensorletError("this JavaScript engine has no WebAssembly");
@@ -405,7 +546,16 @@ export async function load(source, options = {}) {
   }
   const [bytes, module] = await Promise.all([modelBytes(source), compileModule(simd, options)]);
   const instance = await WebAssembly.instantiate(module, {});
-  return new TensorletModel(instance, Boolean(instance.exports.tlw_simd()))._open(bytes);
+  const model = new TensorletModel(instance, Boolean(instance.exports.tlw_simd()))._open(bytes);
+  if (backend === "wasm") return model;
+  const gpu = options.gpuDevice ?? options.gpu ?? globalThis.navigator?.gpu;
+  if (gpu == null) {
+    model.backendReport = wasmReport(model.ops, backend === "webgpu"
+      ? "WebGPU was asked for, but this engine has no navigator.gpu (and no options.gpu): the wasm backend runs it"
+      : "this engine has no WebGPU");
+    return model;
+  }
+  return model._attachGpu(options, backend);
 }
 
 export const Tensorlet = Object.freeze({ load, simdSupported, version: VERSION, TensorletError, TensorletModel });

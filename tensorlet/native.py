@@ -307,6 +307,7 @@ class Runtime:
             "tl_model_bind": ([p, p, sz], ctypes.c_int), "tl_model_invoke": ([p], ctypes.c_int),
             "tl_model_input_count": ([p], u32), "tl_model_output_count": ([p], u32),
             "tl_model_input": ([p, u32, tensor_p], ctypes.c_int), "tl_model_output": ([p, u32, tensor_p], ctypes.c_int),
+            "tl_model_invoke_range": ([p, u32, u32], ctypes.c_int),
             "tl_model_set_input": ([p, u32, p, sz], ctypes.c_int),
             "tl_model_get_output": ([p, u32, p, sz], ctypes.c_int), "tl_model_detail": ([p], ctypes.c_char_p),
             "tl_status_string": ([ctypes.c_int], ctypes.c_char_p), "tl_opcode_supported": ([u32], ctypes.c_int),

@@ -121,6 +121,11 @@ tl_status tl_model_bind(tl_model *model, void *arena, size_t arena_size);
 /* Run one inference on a bound model: inputs are read from, and outputs written to, their tensors' data. */
 tl_status tl_model_invoke(tl_model *model);
 
+/* Run operators [first, first + count) of a bound model, in execution order: a host that runs some operators
+ * elsewhere (a GPU) runs the others here; their inputs must hold their values. TL_ERROR_ARGUMENT when the range
+ * passes the operator count. */
+tl_status tl_model_invoke_range(tl_model *model, uint32_t first, uint32_t count);
+
 /* Number of model inputs (0 when not loaded). */
 uint32_t tl_model_input_count(const tl_model *model);
 

@@ -12,8 +12,13 @@ enum { STAGE_EMPTY = 0, STAGE_LOADED = 1, STAGE_BOUND = 2 };
 #define MAX_TENSOR_BYTES 0x7FFFFFFFu /* 2 GiB - 1, as validate.py */
 
 /* What the arena keeps per operator; the full tl_op (decoded options and quant params) is rebuilt on the stack
- * from it and the file for every kernel step, which keeps the arena small. */
+ * from it and the file for every kernel step, which keeps the arena small. Built with -DTL_CACHE_OPS (where memory
+ * is plentiful: the wasm runtime), the slot also keeps the op decoded at bind, and invoke runs kernels on it
+ * directly (a few hundred bytes more per operator, no decoding per run). */
 typedef struct tl_op_slot {
+#ifdef TL_CACHE_OPS
+    tl_op op;
+#endif
     const tl_kernel *kernel;
     const int32_t *input_ids;  /* in the model file */
     const int32_t *output_ids; /* in the model file */
@@ -798,13 +803,16 @@ tl_status tl_model_bind(tl_model *m, void *arena, size_t arena_size)
         if ((uint64_t)(state - base) > m->arena_size) {
             return fail_op(m, TL_ERROR_LIMIT, i, op.opcode, "kernel state differs between load and bind", 0, 0, "");
         }
+        op.state = slot->state;
         if (op.kernel->prepare) {
-            op.state = slot->state;
             status = op.kernel->prepare(&op);
             if (status != TL_OK) {
                 return fail_kernel(m, &op, status);
             }
         }
+#ifdef TL_CACHE_OPS
+        slot->op = op;
+#endif
     }
     m->stage = STAGE_BOUND;
     m->detail[0] = '\0';
@@ -815,22 +823,41 @@ tl_status tl_model_bind(tl_model *m, void *arena, size_t arena_size)
 
 tl_status tl_model_invoke(tl_model *m)
 {
-    tl_fb r;
+    return tl_model_invoke_range(m, 0, m ? m->operator_count : 0);
+}
+
+tl_status tl_model_invoke_range(tl_model *m, uint32_t first, uint32_t count)
+{
     uint32_t i;
+#ifndef TL_CACHE_OPS
+    tl_fb r;
+#endif
     if (m == NULL) {
         return TL_ERROR_ARGUMENT;
     }
     if (m->stage != STAGE_BOUND) {
         return fail_text(m, TL_ERROR_STATE, "invoke needs a bound model");
     }
+    if (first > m->operator_count || count > m->operator_count - first) {
+        return fail_text(m, TL_ERROR_ARGUMENT, "operator range passes the model's operator count");
+    }
+#ifndef TL_CACHE_OPS
     r = reader_of(m);
-    for (i = 0; i < m->operator_count; i++) {
-        tl_op op;
+#endif
+    for (i = first; i < first + count; i++) {
         tl_status status;
-        op_from_slot(m, &r, i, &op);
-        status = op.kernel->eval(&op);
+#ifdef TL_CACHE_OPS
+        tl_op *op = &m->ops[i].op;
+#else
+        tl_op decoded, *op = &decoded;
+        op_from_slot(m, &r, i, op);
+#endif
+        status = op->kernel->eval(op);
         if (status != TL_OK) {
-            return fail_kernel(m, &op, status);
+            status = fail_kernel(m, op, status);
+            op->why = NULL; /* a cached op starts its next run clean */
+            op->why_tensor = NULL;
+            return status;
         }
     }
     m->detail[0] = '\0';

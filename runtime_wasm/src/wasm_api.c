@@ -10,7 +10,9 @@
  *
  * Tensor descriptions come back as a record of 32-bit words (TLW_INFO_*), read by the hosts at fixed word indexes;
  * metadata comes back field by field (strings are NUL-terminated UTF-8 in the verified model file, float vectors
- * are pointers and counts into it). Every pointer returned is a byte offset in this module's linear memory.
+ * are pointers and counts into it). For the WebGPU backend, the graph comes back too (every tensor, every operator
+ * with its options and quant params as words) and one operator can be run alone (tlw_invoke_op). Every pointer
+ * returned is a byte offset in this module's linear memory.
  */
 #include <stddef.h>
 #include <stdint.h>
@@ -39,6 +41,18 @@ enum {
     TLW_INFO_INDEX,            /* position in the model's tensor list */
     TLW_INFO_WORDS
 };
+
+/* Words of the operator record (tlw_operator_info). Keep runtime_wasm/tensorlet.js in step. */
+enum {
+    TLW_OP_OPCODE = 0,
+    TLW_OP_INPUTS = 1,       /* offset of input_count int32 tensor ids (-1: an absent optional input) */
+    TLW_OP_INPUT_COUNT = 2,
+    TLW_OP_OUTPUTS = 3,      /* offset of output_count int32 tensor ids */
+    TLW_OP_OUTPUT_COUNT = 4,
+    TLW_OP_OPTIONS_TYPE = 5, /* the OperatorOptions member id, 0 for none */
+    TLW_OP_WORDS
+};
+#define TLW_OPTION_WORDS 16u /* the most words an options table takes (QuantParams: 15) */
 
 /* Metadata fields (tlw_meta_*). */
 enum {
@@ -146,36 +160,42 @@ uint32_t TLW_EXPORT(tlw_output_count)(const tl_model *m)
     return tl_model_output_count(m);
 }
 
-/* Describe model input (is_output 0) or output (1) `index` into the TLW_INFO_* record; 0 when there is none. */
-uint32_t TLW_EXPORT(tlw_tensor_info)(const tl_model *m, uint32_t is_output, uint32_t index)
+/* Fill the TLW_INFO_* record with *t; returns its offset. */
+static uint32_t describe(const tl_tensor *t)
 {
-    tl_tensor t;
     uint32_t i;
     union {
         float f;
         uint32_t u;
     } scale;
+    scale.f = t->scale;
+    info[TLW_INFO_DATA] = (uint32_t)(uintptr_t)t->data;
+    info[TLW_INFO_NAME] = (uint32_t)(uintptr_t)t->name;
+    info[TLW_INFO_RANK] = t->rank;
+    for (i = 0; i < TL_MAX_RANK; i++) {
+        info[TLW_INFO_DIMS + i] = i < t->rank ? (uint32_t)t->dims[i] : 0u;
+    }
+    info[TLW_INFO_DTYPE] = t->dtype;
+    info[TLW_INFO_BYTES] = t->bytes;
+    info[TLW_INFO_ELEMENTS] = t->elements;
+    info[TLW_INFO_SCALE_BITS] = scale.u;
+    info[TLW_INFO_ZERO_POINT] = (uint32_t)t->zero_point;
+    info[TLW_INFO_QUANT_COUNT] = t->quant_count;
+    info[TLW_INFO_QUANT_AXIS] = (uint32_t)t->quant_axis;
+    info[TLW_INFO_SCALES] = (uint32_t)(uintptr_t)t->scales;
+    info[TLW_INFO_ZERO_POINTS] = (uint32_t)(uintptr_t)t->zero_points;
+    info[TLW_INFO_INDEX] = (uint32_t)t->index;
+    return (uint32_t)(uintptr_t)info;
+}
+
+/* Describe model input (is_output 0) or output (1) `index` into the TLW_INFO_* record; 0 when there is none. */
+uint32_t TLW_EXPORT(tlw_tensor_info)(const tl_model *m, uint32_t is_output, uint32_t index)
+{
+    tl_tensor t;
     if ((is_output ? tl_model_output(m, index, &t) : tl_model_input(m, index, &t)) != TL_OK) {
         return 0;
     }
-    scale.f = t.scale;
-    info[TLW_INFO_DATA] = (uint32_t)(uintptr_t)t.data;
-    info[TLW_INFO_NAME] = (uint32_t)(uintptr_t)t.name;
-    info[TLW_INFO_RANK] = t.rank;
-    for (i = 0; i < TL_MAX_RANK; i++) {
-        info[TLW_INFO_DIMS + i] = i < t.rank ? (uint32_t)t.dims[i] : 0u;
-    }
-    info[TLW_INFO_DTYPE] = t.dtype;
-    info[TLW_INFO_BYTES] = t.bytes;
-    info[TLW_INFO_ELEMENTS] = t.elements;
-    info[TLW_INFO_SCALE_BITS] = scale.u;
-    info[TLW_INFO_ZERO_POINT] = (uint32_t)t.zero_point;
-    info[TLW_INFO_QUANT_COUNT] = t.quant_count;
-    info[TLW_INFO_QUANT_AXIS] = (uint32_t)t.quant_axis;
-    info[TLW_INFO_SCALES] = (uint32_t)(uintptr_t)t.scales;
-    info[TLW_INFO_ZERO_POINTS] = (uint32_t)(uintptr_t)t.zero_points;
-    info[TLW_INFO_INDEX] = (uint32_t)t.index;
-    return (uint32_t)(uintptr_t)info;
+    return describe(&t);
 }
 
 /* Words in the record (TL_MAX_RANK of this build decides it): the hosts check it. */
@@ -363,4 +383,150 @@ uint32_t TLW_EXPORT(tlw_meta_floats)(const tl_model *m, uint32_t field)
 uint32_t TLW_EXPORT(tlw_meta_floats_count)(void)
 {
     return floats_count;
+}
+
+/* ---- the graph, for the WebGPU backend (runtime_wasm/webgpu/): operators, tensors and single-operator runs ----
+ * The core has verified the file, so these read it with its FlatBuffers accessors and no further checks. */
+
+static uint32_t op_words[TLW_OP_WORDS];         /* the record tlw_operator_info returns */
+static uint32_t option_words[TLW_OPTION_WORDS]; /* the record tlw_operator_options returns */
+
+uint32_t TLW_EXPORT(tlw_tensor_count)(const tl_model *m)
+{
+    return tl_model_tensor_count(m);
+}
+
+uint32_t TLW_EXPORT(tlw_operator_count)(const tl_model *m)
+{
+    return tl_model_operator_count(m);
+}
+
+/* Bytes of the activation region at the start of the arena (the file's memory plan, Model.arena_bytes). */
+uint32_t TLW_EXPORT(tlw_activation_bytes)(const tl_model *m)
+{
+    return m->activation_bytes;
+}
+
+/* Describe tensor `index` of the model's list into the TLW_INFO_* record (a constant's data points into the file,
+ * an activation's into the arena once bound); 0 when there is none. */
+uint32_t TLW_EXPORT(tlw_tensor_at)(const tl_model *m, uint32_t index)
+{
+    tl_tensor t;
+    if (tl_model_tensor(m, index, &t) != TL_OK) {
+        return 0;
+    }
+    return describe(&t);
+}
+
+/* Byte offset of tensor `index` in the activation region, -1 for a constant. */
+int32_t TLW_EXPORT(tlw_tensor_arena_offset)(const tl_model *m, uint32_t index)
+{
+    tl_tensor t;
+    if (tl_model_tensor(m, index, &t) != TL_OK || t.is_constant) {
+        return -1;
+    }
+    return t.arena_offset;
+}
+
+/* Operator `n` (execution order) into the TLW_OP_* record; 0 when there is none. */
+uint32_t TLW_EXPORT(tlw_operator_info)(const tl_model *m, uint32_t n)
+{
+    tl_fb r;
+    uint32_t pos, count;
+    if (n >= tl_model_operator_count(m)) {
+        return 0;
+    }
+    r.buf = m->file;
+    r.size = m->file_size;
+    pos = tl_fb_table_at(&r, m->operators_at, n);
+    op_words[TLW_OP_OPCODE] = TL_GET(&r, pos, OPERATOR, OPCODE);
+    op_words[TLW_OP_INPUTS] = (uint32_t)(uintptr_t)(r.buf + tl_fb_vector(&r, pos, TL_SLOT_OPERATOR_INPUTS, &count));
+    op_words[TLW_OP_INPUT_COUNT] = count;
+    op_words[TLW_OP_OUTPUTS] = (uint32_t)(uintptr_t)(r.buf + tl_fb_vector(&r, pos, TL_SLOT_OPERATOR_OUTPUTS, &count));
+    op_words[TLW_OP_OUTPUT_COUNT] = count;
+    op_words[TLW_OP_OPTIONS_TYPE] = tl_fb_get_u8(&r, pos, TL_SLOT_OPERATOR_OPTIONS_TYPE, 0);
+    return (uint32_t)(uintptr_t)op_words;
+}
+
+/* Operator n's options as 32-bit words, one per field of its options table in schema order (absent fields take
+ * their defaults): ints, bools and enums as int32, floats as float32 bits, a vector as two words (offset of its
+ * values in the file, count). The count is in tlw_operator_options_count; 0 when the op takes no options. */
+static uint32_t option_count;
+
+#define TLW_PUT_i32(r, t, slot, def) option_words[option_count++] = (uint32_t)tl_fb_get_i32(r, t, slot, def)
+#define TLW_PUT_i8(r, t, slot, def) option_words[option_count++] = (uint32_t)(int32_t)tl_fb_get_i8(r, t, slot, def)
+#define TLW_PUT_bool(r, t, slot, def) option_words[option_count++] = tl_fb_get_bool(r, t, slot, def)
+#define TLW_PUT_f32(r, t, slot, def)                                                                                 \
+    do {                                                                                                              \
+        union {                                                                                                       \
+            float f;                                                                                                  \
+            uint32_t u;                                                                                               \
+        } bits;                                                                                                       \
+        bits.f = tl_fb_get_f32(r, t, slot, def);                                                                      \
+        option_words[option_count++] = bits.u;                                                                        \
+    } while (0)
+#define TLW_PUT_VEC_i32(r, t, slot, def)                                                                             \
+    do {                                                                                                              \
+        uint32_t n_ = 0;                                                                                              \
+        const uint32_t first_ = tl_fb_vector(r, t, slot, &n_);                                                       \
+        option_words[option_count++] = first_ ? (uint32_t)(uintptr_t)((r)->buf + first_) : 0u;                       \
+        option_words[option_count++] = first_ ? n_ : 0u;                                                              \
+    } while (0)
+#define TLW_PUT_VEC_i8(r, t, slot, def) TLW_PUT_VEC_i32(r, t, slot, def)
+#define TLW_PUT_(kind, r, t, slot, def) TLW_PUT_##kind(r, t, slot, def)
+#define TLW_FIELD_(TABLE, field, slot, kind, def, ref, align) TLW_PUT_(kind, &r, value, slot, def);
+
+uint32_t TLW_EXPORT(tlw_operator_options)(const tl_model *m, uint32_t n)
+{
+    tl_fb r;
+    uint32_t pos, value;
+    option_count = 0;
+    if (n >= tl_model_operator_count(m)) {
+        return 0;
+    }
+    r.buf = m->file;
+    r.size = m->file_size;
+    pos = tl_fb_table_at(&r, m->operators_at, n);
+    value = tl_fb_table(&r, pos, TL_SLOT_OPERATOR_OPTIONS);
+    switch (tl_fb_get_u8(&r, pos, TL_SLOT_OPERATOR_OPTIONS_TYPE, 0)) {
+#define TLW_OPTIONS_CASE_(UPPER, lower, id, table)                                                                   \
+    case id:                                                                                                          \
+        TL_FIELDS_##UPPER(TLW_FIELD_) break;
+        TL_OPERATOR_OPTIONS_LIST(TLW_OPTIONS_CASE_)
+#undef TLW_OPTIONS_CASE_
+    default:
+        break;
+    }
+    return (uint32_t)(uintptr_t)option_words;
+}
+
+/* Operator n's quant params (the QuantParams table) as words in the layout of tlw_operator_options (a [byte]
+ * vector as offset and count too); count 0 when the operator has none. */
+uint32_t TLW_EXPORT(tlw_operator_quant_params)(const tl_model *m, uint32_t n)
+{
+    tl_fb r;
+    uint32_t value;
+    option_count = 0;
+    if (n >= tl_model_operator_count(m)) {
+        return 0;
+    }
+    r.buf = m->file;
+    r.size = m->file_size;
+    value = tl_fb_table(&r, tl_fb_table_at(&r, m->operators_at, n), TL_SLOT_OPERATOR_QUANT_PARAMS);
+    if (value) {
+        TL_FIELDS_QUANT_PARAMS(TLW_FIELD_)
+    }
+    return (uint32_t)(uintptr_t)option_words;
+}
+
+uint32_t TLW_EXPORT(tlw_operator_options_count)(void)
+{
+    return option_count;
+}
+
+/* Run operator n of a bound model alone (its inputs must hold their values): a tl_status; the model's detail names
+ * the operator on failure. */
+uint32_t TLW_EXPORT(tlw_invoke_op)(tl_model *m, uint32_t n)
+{
+    return (uint32_t)tl_model_invoke_range(m, n, 1);
 }

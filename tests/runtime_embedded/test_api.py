@@ -17,6 +17,8 @@ from native import NativeError, NativeModel, TlTensor, aligned_bytes
 from op_cases import cases
 from support import act, const, single_op_model
 from tensorlet.converter import ir
+from tensorlet.converter.planner import apply_plan
+from tensorlet.converter.validate import validate
 from tensorlet.converter.writer import encode, model_to_dict, to_bytes
 
 ROOT = native.ROOT
@@ -286,3 +288,37 @@ def test_kernel_errors_where_the_reference_raises(lib):
     assert e.value.detail.startswith("operator 0 (SOFTMAX): tensor 0 'x' has a row whose sum of exps")
     np.testing.assert_array_equal(m.run([np.arange(600).astype(np.int8).reshape(1, 600)])[0],
                                   run(model, [np.arange(600).astype(np.int8).reshape(1, 600)])[0])
+
+
+def two_op_model() -> ir.Model:
+    """x [1,6,6,2] -> CONV_2D (float) -> h -> LOGISTIC -> y: two operators, h an activation between them."""
+    rng = np.random.default_rng(5)
+    model = single_op_model(ir.OpCode.CONV_2D, [act("x", (1, 6, 6, 2)),
+                                                const("w", rng.standard_normal((3, 3, 3, 2)).astype(np.float32)),
+                                                None], act("h", (1, 4, 4, 3)), ir.Conv2DOptions())
+    model.tensors.append(act("y", (1, 4, 4, 3)))
+    model.operators.append(ir.Operator(ir.OpCode.LOGISTIC, [len(model.tensors) - 2], [len(model.tensors) - 1]))
+    model.outputs = [len(model.tensors) - 1]
+    apply_plan(model)
+    validate(model)
+    return model
+
+
+def test_invoke_range_runs_operators_in_parts(lib):
+    """tl_model_invoke_range over [0, 1) then [1, 2) gives what tl_model_invoke gives; empty ranges are fine, a range
+    past the operator count is TL_ERROR_ARGUMENT and runs nothing."""
+    m = NativeModel(lib, to_bytes(two_op_model()))
+    x = np.random.default_rng(6).standard_normal((1, 6, 6, 2)).astype(np.float32)
+    whole = m.run([x])[0]
+    (y,) = m.outputs
+    out = np.ctypeslib.as_array(ctypes.cast(y.data, ctypes.POINTER(ctypes.c_float)), (y.elements,))
+    out[:] = 0.0  # (y may share x's bytes: x is dead once the conv has run; it is written again below)
+    assert lib.tl_model_set_input(m.struct, 0, x.ctypes.data, x.nbytes) == 0
+    assert lib.tl_model_invoke_range(m.struct, 0, 1) == 0 and lib.tl_model_invoke_range(m.struct, 1, 1) == 0
+    assert lib.tl_model_invoke_range(m.struct, 2, 0) == 0
+    np.testing.assert_array_equal(out.reshape(whole.shape), whole)
+    out[:] = 0.0
+    for first, count in ((0, 3), (1, 2), (3, 0), (2, 0xFFFFFFFF)):
+        assert lib.tl_model_invoke_range(m.struct, first, count) == STATUS["ARGUMENT"], (first, count)
+        assert "operator range" in m.detail
+    assert not out.any()

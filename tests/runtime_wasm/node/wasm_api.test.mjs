@@ -150,7 +150,7 @@ test("bad model bytes reject with the C status and detail", async () => {
   }
   await rejects(load(join(dir, "no-such-file.tlet")), /cannot read model/);
   await rejects(load(42), /Tensorlet.load takes a URL/);
-  await rejects(load(fcPath, { backend: "webgpu" }), /unknown backend 'webgpu'/);
+  await rejects(load(fcPath, { backend: "cuda" }), /unknown backend 'cuda'/);
   const e = await load(new Uint8Array(32)).catch((error) => error);
   assert.equal(e.status, "TL_ERROR_NOT_TLET");
 });
