@@ -400,19 +400,20 @@ export class TensorletModel {
     if (this.#disposed) throw new TensorletError("the model was disposed: load it again to run it");
   }
 
+  // The input values in model-input order (the messages are built only on failure: runs allocate little).
   #ordered(inputs) {
     const specs = this.inputs;
-    const names = specs.map((t) => `'${t.name}'`).join(", ");
+    const names = () => specs.map((t) => `'${t.name}'`).join(", ");
     if (ArrayBuffer.isView(inputs) || (inputs != null && ArrayBuffer.isView(inputs.data))) {
       if (specs.length !== 1) {
-        throw new TensorletError(`the model takes ${specs.length} inputs (${names}): pass an array or an object by `
+        throw new TensorletError(`the model takes ${specs.length} inputs (${names()}): pass an array or an object by `
           + "name");
       }
       return [inputs];
     }
     if (Array.isArray(inputs)) {
       if (inputs.length !== specs.length) {
-        throw new TensorletError(`the model takes ${specs.length} input(s) (${names}); got ${inputs.length}`);
+        throw new TensorletError(`the model takes ${specs.length} input(s) (${names()}); got ${inputs.length}`);
       }
       return inputs;
     }
@@ -420,15 +421,18 @@ export class TensorletModel {
       const given = Object.keys(inputs);
       for (const key of given) {
         if (!specs.some((t) => t.name === key)) {
-          throw new TensorletError(`the model has no input named '${key}'; its inputs are ${names}`);
+          throw new TensorletError(`the model has no input named '${key}'; its inputs are ${names()}`);
         }
       }
       return specs.map((t) => {
-        if (!(t.name in inputs)) throw new TensorletError(`input '${t.name}' is missing; the model's inputs are ${names}`);
+        if (!(t.name in inputs)) {
+          throw new TensorletError(`input '${t.name}' is missing; the model's inputs are ${names()}`);
+        }
         return inputs[t.name];
       });
     }
-    throw new TensorletError(`run takes a typed array, an array of them or an object by input name; got ${describe(inputs)}`);
+    throw new TensorletError("run takes a typed array, an array of them or an object by input name; got "
+      + describe(inputs));
   }
 
   /** Run one inference synchronously, on the wasm backend whatever model.backend is; see run(). */
@@ -444,12 +448,12 @@ export class TensorletModel {
   // Check the inputs and copy them into their tensors in this model's memory.
   #writeInputs(inputs) {
     const values = this.#ordered(inputs);
-    values.forEach((value, i) => {
-      const spec = this.inputs[i], slot = this.#slots[0][i];
+    for (let i = 0; i < values.length; i++) {
+      const value = values[i], spec = this.inputs[i], slot = this.#slots[0][i];
       const data = value != null && !ArrayBuffer.isView(value) && ArrayBuffer.isView(value.data) ? value.data : value;
-      const expected = `${slot.array.name} of ${spec.size} values (${spec.dtype}, shape ${shapeText(spec.shape)})`;
       // The tag, not instanceof: typed arrays from another realm (an iframe, a vm context) are accepted too.
       if (!ArrayBuffer.isView(data) || data[Symbol.toStringTag] !== slot.array.name || data.length !== spec.size) {
+        const expected = `${slot.array.name} of ${spec.size} values (${spec.dtype}, shape ${shapeText(spec.shape)})`;
         throw new TensorletError(`input '${spec.name}' takes a ${expected}; got ${describe(data)}`);
       }
       if (data !== value && value.shape != null) {
@@ -460,7 +464,7 @@ export class TensorletModel {
       }
       new Uint8Array(this.#memory.buffer, slot.at, slot.bytes).set(new Uint8Array(data.buffer, data.byteOffset,
         slot.bytes));
-    });
+    }
   }
 
   // The outputs: fresh copies of their bytes (from this model's memory, or `gpuBytes` read back from the GPU).
