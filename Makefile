@@ -101,8 +101,14 @@ ports: apt
 fuzz: apt setup
 	$(MAKE) -C runtime_embedded fuzz-run FUZZ_SECONDS=$${FUZZ_SECONDS:-60}
 
-demo:
-	@echo "make demo lands with the demo issue (#7): it will train, convert and serve the MNIST demo."
+# The main job: train the mnist-cnn recipe (or reuse the model cached in .make/demo/), convert it to int8 calibrated
+# on training digits, and serve the in-browser demo at http://127.0.0.1:$(DEMO_PORT) until Ctrl-C.
+DEMO_PORT ?= 8000
+DEMO_DIR := .make/demo
+
+demo: apt setup wasm mnist-data
+	$(PY) -m tensorlet.demo build --cache $(DEMO_DIR)
+	$(VENV)/bin/tensorlet demo --port $(DEMO_PORT) --model $(DEMO_DIR)/mnist-cnn.tlet
 
 clean:
 	rm -rf .make build dist *.egg-info

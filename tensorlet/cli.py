@@ -112,6 +112,12 @@ def _train(args: argparse.Namespace) -> int:
     return 0
 
 
+def _demo(args: argparse.Namespace) -> int:
+    from tensorlet.demo import default_model, serve
+
+    return serve(args.model or default_model(), port=args.port)
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="tensorlet",
                                      description="Train, convert and run small neural networks anywhere.")
@@ -175,6 +181,14 @@ def build_parser() -> argparse.ArgumentParser:
     train.add_argument("--seed", type=int, default=0, help="seed for weights, shuffling and augmentation")
     train.add_argument("--quiet", action="store_true", help="no progress bar")
     train.set_defaults(handler=_train)
+
+    demo = commands.add_parser("demo", help="serve the in-browser demo on 127.0.0.1 (`make demo` builds its model)",
+                               description="Serve the in-browser demo (draw a digit; bring your own .tlet model) on "
+                                           "127.0.0.1 and print its URL; Ctrl-C stops it.")
+    demo.add_argument("--port", type=int, default=8000, help="the port (default 8000; 0: any free port)")
+    demo.add_argument("--model", metavar="M.tlet", help="the model of the draw page (default: the one `make demo` "
+                                                        "builds, .make/demo/mnist-cnn.tlet)")
+    demo.set_defaults(handler=_demo)
     return parser
 
 

@@ -25,6 +25,12 @@ def test_wheel_installs_only_the_tensorlet_namespace(tmp_path):
         for path in folder.rglob("*.py"):
             name = f"{prefix}/{path.relative_to(folder).as_posix()}"
             assert name in names, f"{name} is missing from the wheel: list its package in pyproject.toml"
+    shipped = [("tensorlet/wasm", ROOT / "runtime_wasm", ["tensorlet.js", "tensorlet.d.ts", "webgpu/**/*.js"]),
+               ("tensorlet/web_demo", ROOT / "web_demo", ["*.html", "*.js", "*.css"])]
+    for prefix, folder, patterns in shipped:  # what `tensorlet demo` serves from an installed wheel
+        for path in (p for pattern in patterns for p in folder.glob(pattern)):
+            name = f"{prefix}/{path.relative_to(folder).as_posix()}"
+            assert name in names, f"{name} is missing from the wheel: list it in pyproject.toml's package-data"
     entry_points = next(n for n in names if n.endswith("entry_points.txt"))
     assert "tensorlet = tensorlet.cli:main" in zipfile.ZipFile(wheel).read(entry_points).decode()
 

@@ -1,0 +1,113 @@
+// What both pages share: the backend selector, loading a model with a fallback to WebAssembly, the error area,
+// number formatting.
+import { Tensorlet } from "./runtime/tensorlet.js";
+
+export { Tensorlet };
+
+const STORED_BACKEND = "tensorlet-demo.backend";
+
+/** Fill the backend <select>: Auto, WebAssembly (SIMD), and WebGPU where navigator.gpu exists; the last choice is
+ * remembered. onChange(backend) runs when the user picks another. Returns the current choice. */
+export function setupBackendPicker(select, onChange) {
+  const options = [["auto", "Auto"], ["wasm", "WebAssembly (SIMD)"]];
+  if (typeof navigator !== "undefined" && navigator.gpu) options.push(["webgpu", "WebGPU"]);
+  select.replaceChildren(...options.map(([value, label]) => new Option(label, value)));
+  const stored = localStorage.getItem(STORED_BACKEND);
+  select.value = options.some(([value]) => value === stored) ? stored : "auto";
+  select.addEventListener("change", () => {
+    localStorage.setItem(STORED_BACKEND, select.value);
+    onChange(select.value);
+  });
+  return select.value;
+}
+
+/** Load `bytes` on `backend`. When WebGPU was asked for and is refused (the load rejects, or the runtime hands the
+ * model to WebAssembly: no adapter), report why with fail() and run on WebAssembly. Rejects only when WebAssembly
+ * rejects too (a bad file). */
+export async function loadModel(bytes, backend, fail) {
+  let model;
+  try {
+    model = await Tensorlet.load(bytes, { backend });
+  } catch (e) {
+    if (backend === "wasm" || backend === "auto") throw e;
+    model = await Tensorlet.load(bytes, { backend: "wasm" });
+    fail(`${backendLabel(backend)} is not available here (${messageOf(e)}); running on WebAssembly instead.`);
+    return model;
+  }
+  if (backend === "webgpu" && model.backend !== "webgpu") {
+    fail(`WebGPU is not available here (${model.backendReport?.reason ?? "no adapter"}); running on WebAssembly `
+      + "instead.");
+  }
+  return model;
+}
+
+export function backendLabel(backend, simd) {
+  if (backend === "wasm") return simd === false ? "WebAssembly (no SIMD)" : "WebAssembly SIMD128";
+  if (backend === "webgpu") return "WebGPU";
+  return backend === "auto" ? "Auto" : String(backend);
+}
+
+/** The backend a loaded model runs on, in words. */
+export function modelBackend(model) {
+  return backendLabel(model.backend, model.simd);
+}
+
+export function messageOf(error) {
+  return String(error?.message ?? error);
+}
+
+/** The page's error area: show(message) reveals it, clear() hides it. */
+export function errorArea(element) {
+  return {
+    show(message) {
+      element.textContent = message;
+      element.hidden = false;
+    },
+    clear() {
+      element.textContent = "";
+      element.hidden = true;
+    },
+  };
+}
+
+export function formatBytes(n) {
+  if (n == null || Number.isNaN(n)) return "–";
+  if (n < 1024) return `${n} B`;
+  if (n < 1024 * 1024) return `${(n / 1024).toFixed(1)} KB`;
+  return `${(n / 1024 / 1024).toFixed(2)} MB`;
+}
+
+/** "15.3 KB activations (the runtime's arena: 21.7 KB)": the file's memory plan, then what the runtime binds. */
+export function arenaText(planned, runtime) {
+  return planned == null ? formatBytes(runtime)
+    : `${formatBytes(planned)} activations (the runtime's arena, with its tables: ${formatBytes(runtime)})`;
+}
+
+export function formatCount(n) {
+  return n == null ? "–" : Number(n).toLocaleString("en-US");
+}
+
+export function formatMs(ms) {
+  return ms < 10 ? ms.toFixed(2) : ms < 100 ? ms.toFixed(1) : ms.toFixed(0);
+}
+
+export function median(values) {
+  const sorted = Float64Array.from(values).sort();
+  const mid = sorted.length >> 1;
+  return sorted.length % 2 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2;
+}
+
+export function quantile(values, q) {
+  const sorted = Float64Array.from(values).sort();
+  return sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))];
+}
+
+/** Element helper: el("td", { class: "num" }, "text", child, ...). */
+export function el(tag, attributes = {}, ...children) {
+  const node = document.createElement(tag);
+  for (const [key, value] of Object.entries(attributes)) {
+    if (value != null) node.setAttribute(key, value);
+  }
+  node.append(...children.flat().filter((c) => c != null).map((c) => (c instanceof Node ? c : String(c))));
+  return node;
+}
