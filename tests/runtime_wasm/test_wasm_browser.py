@@ -1,22 +1,17 @@
 """tensorlet.js in headless Chromium (skipped where /usr/bin/chromium is absent): a <script type="module"> page
 loads a model over HTTP, runs it on the SIMD128 and MVP builds and in a module Web Worker, and sees a wrong input
 rejected; the page is not cross-origin isolated (no SharedArrayBuffer needed)."""
-import http.server
 import json
 import shutil
-import subprocess
-import threading
 
 import numpy as np
 import pytest
 
-from wasm_support import RUNTIME_WASM, fc_model
+from wasm_support import CHROMIUM, CHROMIUM_FLAGS, RUNTIME_WASM, fc_model, page_report
 from tensorlet.converter.reader import from_bytes
 from tensorlet.converter.reference import run as reference_run
 
-CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
-FLAGS = ["--headless=new", "--no-sandbox", "--disable-background-networking", "--disable-component-update",
-         "--disable-sync", "--no-first-run", "--disable-quic", "--disable-gpu"]
+FLAGS = [*CHROMIUM_FLAGS, "--disable-gpu"]
 
 PAGE = """<!doctype html><html><body><script type="module">
 import { Tensorlet } from "./tensorlet.js";
@@ -56,38 +51,7 @@ def test_module_script_and_worker_in_chromium(wasm_build, tmp_path):
         shutil.copy(RUNTIME_WASM / name, site / name)
     (site / "fc.tlet").write_bytes(data)
     (site / "index.html").write_text(PAGE % {"x": json.dumps(x.ravel().tolist())})
-    reports: list = []
-    done = threading.Event()
-
-    class Handler(http.server.SimpleHTTPRequestHandler):
-        def __init__(self, *args, **kwargs):
-            super().__init__(*args, directory=str(site), **kwargs)
-
-        def do_POST(self):
-            reports.append(json.loads(self.rfile.read(int(self.headers["Content-Length"]))))
-            self.send_response(204)
-            self.end_headers()
-            done.set()
-
-        def log_message(self, *args):
-            pass
-
-    Handler.extensions_map = {**Handler.extensions_map, ".wasm": "application/wasm", ".js": "text/javascript"}
-    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-    threading.Thread(target=server.serve_forever, daemon=True).start()
-    browser = subprocess.Popen([CHROMIUM, *FLAGS, f"--user-data-dir={tmp_path / 'profile'}",
-                                f"http://127.0.0.1:{server.server_address[1]}/index.html"],
-                               stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    try:
-        assert done.wait(45), "the page did not report within 45 s"
-    finally:
-        browser.terminate()
-        try:
-            browser.wait(10)
-        except subprocess.TimeoutExpired:
-            browser.kill()
-        server.shutdown()
-    report = reports[0]
+    report = page_report(site, FLAGS, tmp_path / "profile", 45)
     assert "failure" not in report, report["failure"]
     assert report["simd"] is True
     assert report["y"] == expected and report["nosimd"] == expected and report["worker"] == expected

@@ -5,11 +5,8 @@ outputs' bytes back; each is compared with the reference interpreter (float with
 and placed as expected. The page also
 loads with a GPU that has no adapter and with "auto" on the software adapter: both run on wasm, with the reason."""
 import base64
-import http.server
 import json
 import shutil
-import subprocess
-import threading
 
 import numpy as np
 import pytest
@@ -18,13 +15,12 @@ from tensorlet.converter.reader import from_bytes
 from tensorlet.converter.reference import run as reference_run
 from tensorlet.converter.writer import to_bytes
 from test_webgpu_node import expected_placement, mixed_model
-from wasm_support import MLPERF, RUNTIME_WASM, SHARED_CORPUS, op_cases_with_kernel, simd_cases, tlet
+from wasm_support import (CHROMIUM, CHROMIUM_FLAGS, MLPERF, RUNTIME_WASM, SHARED_CORPUS, op_cases_with_kernel,
+                          page_report, simd_cases, tlet)
 from webgpu_support import FLOAT_RTOL
 from parity import compare  # noqa: E402  (wasm_support puts it on the path)
 
-CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
-FLAGS = ["--headless=new", "--no-sandbox", "--disable-background-networking", "--disable-component-update",
-         "--disable-sync", "--no-first-run", "--disable-quic", "--enable-unsafe-webgpu"]
+FLAGS = [*CHROMIUM_FLAGS, "--enable-unsafe-webgpu"]
 ARRAYS = {"float32": np.float32, "int8": np.int8, "uint8": np.uint8, "int16": np.int16, "int32": np.int32}
 
 PAGE = """<!doctype html><html><body><script type="module">
@@ -94,38 +90,7 @@ def test_webgpu_in_chromium(wasm_build, tmp_path):
         manifest.append({"id": cid, "model": f"{k}.tlet", "inputs": files})
     (site / "manifest.json").write_text(json.dumps(manifest))
     (site / "index.html").write_text(PAGE)
-    reports: list = []
-    done = threading.Event()
-
-    class Handler(http.server.SimpleHTTPRequestHandler):
-        def __init__(self, *args, **kwargs):
-            super().__init__(*args, directory=str(site), **kwargs)
-
-        def do_POST(self):
-            reports.append(json.loads(self.rfile.read(int(self.headers["Content-Length"]))))
-            self.send_response(204)
-            self.end_headers()
-            done.set()
-
-        def log_message(self, *args):
-            pass
-
-    Handler.extensions_map = {**Handler.extensions_map, ".wasm": "application/wasm", ".js": "text/javascript"}
-    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-    threading.Thread(target=server.serve_forever, daemon=True).start()
-    browser = subprocess.Popen([CHROMIUM, *FLAGS, f"--user-data-dir={tmp_path / 'profile'}",
-                                f"http://127.0.0.1:{server.server_address[1]}/index.html"],
-                               stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    try:
-        assert done.wait(120), "the page did not report within 120 s"
-    finally:
-        browser.terminate()
-        try:
-            browser.wait(10)
-        except subprocess.TimeoutExpired:
-            browser.kill()
-        server.shutdown()
-    report = reports[0]
+    report = page_report(site, FLAGS, tmp_path / "profile", 120)
     assert "failure" not in report, report["failure"]
     if report["adapter"] is None:
         pytest.skip("this Chromium gives no WebGPU adapter even with --enable-unsafe-webgpu")

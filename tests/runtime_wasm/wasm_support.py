@@ -3,11 +3,13 @@ backend (one node process runs a whole list of cases through tensorlet.js), the 
 build, harder cases aimed at the SIMD128 kernels, and the MLPerf Tiny corpus as .tlet bytes."""
 from __future__ import annotations
 
+import http.server
 import json
 import shutil
 import subprocess
 import sys
 import tempfile
+import threading
 from pathlib import Path
 
 import numpy as np
@@ -34,6 +36,10 @@ INT8_MODELS = ["kws/kws_ref_model.tflite", "vww/vww_96_int8.tflite", "ic/pretrai
 FLOAT_MODELS = ["kws/kws_ref_model_float32.tflite", "vww/vww_96_float.tflite", "ic/pretrainedResnet.tflite",
                 "ad/ad01_fp32.tflite"]
 SIMD_FLAVOURS = [True, False]
+CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
+# Headless Chromium as ../shared/docs/toolchain.md says; the browser tests add --disable-gpu or --enable-unsafe-webgpu
+CHROMIUM_FLAGS = ["--headless=new", "--no-sandbox", "--disable-background-networking", "--disable-component-update",
+                  "--disable-sync", "--no-first-run", "--disable-quic"]
 
 
 def build_reason() -> str | None:
@@ -82,10 +88,12 @@ def node_reason() -> str | None:
     return None
 
 
-def run_node_cases(entries: list[tuple[str, bytes, list[list[np.ndarray]]]], simd: bool) -> dict[str, object]:
-    """Run every (id, model bytes, samples) through tensorlet.js in one node process, each model loaded once and run
-    on each sample (a list of input arrays): id -> a list (per sample) of lists of output arrays, or the error
-    message (a str) when loading or a run rejected."""
+def run_node_manifest(entries: list[tuple[str, bytes, list[list[np.ndarray]]]], options: dict, webgpu: bool = False,
+                      timeout: int = 300, env: dict | None = None) -> dict[str, dict]:
+    """Run every (id, model bytes, samples) through tensorlet.js in one node process (node/case_runner.mjs), each
+    model loaded once with Tensorlet.load's `options` (webgpu: Dawn passed as options.gpu) and run on each sample (a
+    list of input arrays): id -> { "outputs": a list (per sample) of lists of output arrays, "backend":
+    model.backend, "report": model.backendReport }, or { "error": the message } when loading or a run rejected."""
     with tempfile.TemporaryDirectory() as tmp:
         tmp = Path(tmp)
         manifest = []
@@ -100,9 +108,9 @@ def run_node_cases(entries: list[tuple[str, bytes, list[list[np.ndarray]]]], sim
                     files[-1].append({"path": str(tmp / f"{k}.{s}.in{j}"), "dtype": x.dtype.name})
             manifest.append({"id": cid, "model": str(tmp / f"{k}.tlet"), "samples": files,
                              "outputs": str(tmp / f"{k}.out")})
-        (tmp / "manifest.json").write_text(json.dumps({"simd": simd, "cases": manifest}))
-        result = subprocess.run(["node", str(NODE_DIR / "wasm_runner.mjs"), str(tmp / "manifest.json")],
-                                capture_output=True, text=True, timeout=300)
+        (tmp / "manifest.json").write_text(json.dumps({"options": options, "webgpu": webgpu, "cases": manifest}))
+        result = subprocess.run(["node", str(NODE_DIR / "case_runner.mjs"), str(tmp / "manifest.json")],
+                                capture_output=True, text=True, timeout=timeout, env=env)
         if result.returncode != 0:
             raise RuntimeError(f"node runner failed:\n{result.stdout[-3000:]}\n{result.stderr[-3000:]}")
         report = json.loads(result.stdout)
@@ -110,7 +118,7 @@ def run_node_cases(entries: list[tuple[str, bytes, list[list[np.ndarray]]]], sim
         for k, (cid, _, samples) in enumerate(entries):
             entry = report[cid]
             if "error" in entry:
-                out[cid] = entry["error"]
+                out[cid] = entry
                 continue
             raw, at, per_sample = (tmp / f"{k}.out").read_bytes(), 0, []
             for _ in samples:
@@ -122,8 +130,52 @@ def run_node_cases(entries: list[tuple[str, bytes, list[list[np.ndarray]]]], sim
                     at += n
                 per_sample.append(arrays)
             assert at == len(raw), f"{cid}: node wrote {len(raw)} bytes, expected {at}"
-            out[cid] = per_sample
+            out[cid] = {**entry, "outputs": per_sample}
         return out
+
+
+def run_node_cases(entries: list[tuple[str, bytes, list[list[np.ndarray]]]], simd: bool) -> dict[str, object]:
+    """run_node_manifest on the wasm backend (SIMD128 build or not): id -> a list (per sample) of lists of output
+    arrays, or the error message (a str)."""
+    return {cid: entry.get("error", entry.get("outputs"))
+            for cid, entry in run_node_manifest(entries, {"simd": simd}).items()}
+
+
+def page_report(site: Path, flags: list[str], profile: Path, timeout: float) -> dict:
+    """Serve the folder `site` on 127.0.0.1, open its index.html in headless Chromium (`flags`, user data in
+    `profile`) and return the JSON the page POSTs back (AssertionError when none comes within `timeout` s)."""
+    reports: list = []
+    done = threading.Event()
+
+    class Handler(http.server.SimpleHTTPRequestHandler):
+        def __init__(self, *args, **kwargs):
+            super().__init__(*args, directory=str(site), **kwargs)
+
+        def do_POST(self):
+            reports.append(json.loads(self.rfile.read(int(self.headers["Content-Length"]))))
+            self.send_response(204)
+            self.end_headers()
+            done.set()
+
+        def log_message(self, *args):
+            pass
+
+    Handler.extensions_map = {**Handler.extensions_map, ".wasm": "application/wasm", ".js": "text/javascript"}
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    browser = subprocess.Popen([CHROMIUM, *flags, f"--user-data-dir={profile}",
+                                f"http://127.0.0.1:{server.server_address[1]}/index.html"],
+                               stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    try:
+        assert done.wait(timeout), f"the page did not report within {timeout} s"
+    finally:
+        browser.terminate()
+        try:
+            browser.wait(10)
+        except subprocess.TimeoutExpired:
+            browser.kill()
+        server.shutdown()
+    return reports[0]
 
 
 # ---- cases ----

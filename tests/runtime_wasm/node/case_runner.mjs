@@ -1,18 +1,23 @@
-// Runs a list of cases through tensorlet.js's WebGPU backend on Dawn (the npm package webgpu; driven by
-// tests/runtime_wasm/webgpu_support.py). argv[2]: manifest.json { backend, cases: [{ id, model, samples:
-// [[{ path, dtype }]], outputs }] } as wasm_runner.mjs. Prints { id: { outputs, backend, report } | { error } }.
+// Runs a list of cases through tensorlet.js (driven by tests/runtime_wasm/wasm_support.py:run_node_manifest).
+// argv[2]: manifest.json { options, webgpu, cases: [{ id, model, samples: [[{ path, dtype }]], outputs }] }: each
+// model is loaded once with `options` (Tensorlet.load's; with webgpu true, Dawn from the npm package webgpu is
+// passed as options.gpu) and run on each sample; the outputs of all samples, concatenated, go to the case's
+// `outputs` file. Prints { id: { outputs: [{ dtype, shape }], backend, report } | { error } }.
 import { readFileSync, writeFileSync } from "node:fs";
-import { create, globals } from "webgpu";
 import { Tensorlet } from "../../../runtime_wasm/tensorlet.js";
 
-Object.assign(globalThis, globals);
 const ARRAYS = { float32: Float32Array, int8: Int8Array, uint8: Uint8Array, int16: Int16Array, int32: Int32Array };
 const manifest = JSON.parse(readFileSync(process.argv[2], "utf8"));
-const gpu = create([]);
+const options = { ...manifest.options };
+if (manifest.webgpu) {
+  const { create, globals } = await import("webgpu");
+  Object.assign(globalThis, globals);
+  options.gpu = create([]);
+}
 const report = {};
 for (const c of manifest.cases) {
   try {
-    const model = await Tensorlet.load(c.model, { backend: manifest.backend ?? "webgpu", gpu });
+    const model = await Tensorlet.load(c.model, options);
     const chunks = [];
     let specs = null;
     for (const sample of c.samples) {
@@ -30,8 +35,8 @@ for (const c of manifest.cases) {
     report[c.id] = { outputs: specs, backend: model.backend, report: model.backendReport };
     model.dispose();
   } catch (e) {
-    report[c.id] = { error: String(e.stack ?? e.message ?? e) };
+    report[c.id] = { error: String(e.message ?? e) };
   }
 }
 process.stdout.write(JSON.stringify(report));
-process.exit(0);
+process.exit(0); // Dawn's device may keep the event loop alive
