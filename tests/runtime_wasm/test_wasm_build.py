@@ -1,6 +1,6 @@
 """The WebAssembly build: both flavours from the same core, freestanding (no imports at all), under the size budget,
-reproducible byte for byte, and the SIMD128 requantization equal to the scalar reference arithmetic."""
-import subprocess
+reproducible byte for byte, with the SIMD128 kernels where they exist (test_wasm_requant8.py checks their
+requantization)."""
 
 import pytest
 
@@ -38,23 +38,6 @@ def test_build_is_reproducible(wasm_build, tmp_path):
     """A second build of the SIMD flavour in another folder gives the same bytes (paths never enter the file)."""
     build(f"BUILD={tmp_path / 'build'}", f"OUT={tmp_path}", str(tmp_path / "tensorlet.wasm"))
     assert (tmp_path / "tensorlet.wasm").read_bytes() == WASM[True].read_bytes(), "tensorlet.wasm differs"
-
-
-def test_simd_requantization_equals_the_scalar_arithmetic(wasmtime_ok, tmp_path):
-    import wasmtime
-
-    out = tmp_path / "requant_check.wasm"
-    embedded = ROOT / "runtime_embedded"
-    subprocess.run(["clang-16", "--target=wasm32", "-std=c99", "-Wall", "-Wextra", "-Werror", "-pedantic", "-O2",
-                    "-ffreestanding", "-nostdlib", "-msimd128", f"-I{embedded / 'include'}", f"-I{embedded / 'src'}",
-                    f"-I{embedded / 'kernels'}", f"-I{embedded / 'kernels' / 'wasm_simd'}",
-                    str(RUNTIME_WASM / "src" / "wasm_libc.c"), str(embedded / "src" / "tl_kernel.c"),
-                    str(ROOT / "tests" / "runtime_wasm" / "requant_check.c"), "-Wl,--no-entry", "-o", str(out)],
-                   check=True, capture_output=True)
-    store = wasmtime.Store()
-    check = wasmtime.Instance(store, wasmtime.Module.from_file(store.engine, str(out)), []).exports(store)["check"]
-    for seed in (1, 2, 3):
-        assert check(store, 300_000, seed) == 0
 
 
 @pytest.mark.parametrize("simd", [True, False], ids=["simd", "nosimd"])

@@ -9,6 +9,9 @@
  * bit-exact with the reference (see wasm_simd.h), the requantization fused. Float padding is multiplied as 0.0, as
  * the reference interpreter's im2col does (a non-finite weight then gives NaN there too); 1x1 unpadded float convs
  * read the input itself.
+ * Int8 output channels whose weights are all 0 (pruned channels) have a constant output, computed at bind: when
+ * leaving them out saves GEMM blocks, the GEMM runs over the other channels only, into a few compact rows, and each
+ * output row is put together sixteen channels at a time (a swizzle of the compact row, blended with the constants).
  */
 #define tl_kernel_conv_2d tl_kernel_conv_2d_reference
 #include "../conv_2d.c"
@@ -17,9 +20,11 @@
 #include "tlw_gemm.h"
 
 /* The state: [int8: rq block][panel][run offsets][padded image + TLW_SLACK values] (no image for a float conv
- * that reads the input itself). Offsets are multiples of 16. */
+ * that reads the input itself), then for int8 the compaction of pruned channels: [live: the GEMM's channels, one
+ * uint32 each, in order][chunks: a chunk_map per sixteen output channels][rows: TLW_ROWS compact int8 rows + 16]
+ * [the count of live channels, uint32 (the channel count when nothing is left out)]. Offsets are multiples of 16. */
 typedef struct conv_layout {
-    uint64_t panel, offsets, image, bytes;
+    uint64_t panel, offsets, image, live, chunks, rows, count, bytes;
     uint64_t padded_w, padded_h; /* the padded image's width and height */
     uint32_t runs, run;          /* a window: `runs` runs of `run` values */
 } conv_layout;
@@ -28,6 +33,13 @@ static uint64_t align16(uint64_t n)
 {
     return (n + 15u) & ~(uint64_t)15u;
 }
+
+/* Output channels 16k..16k+15 from a compact row: lane j is compact value from + index[j] where keep[j] is all
+ * ones, else value[j] (a pruned channel's constant output). */
+typedef struct chunk_map {
+    int8_t index[16], keep[16], value[16];
+    uint32_t from, pad[3];
+} chunk_map;
 
 static int is_pointwise(const tl_tensor *w, const tl_conv2d_options *o)
 {
@@ -61,7 +73,11 @@ static conv_layout layout_of(const tl_op *op)
         l.offsets = l.panel + align16(tlw_panel_f32_bytes(channels, depth));
     }
     l.image = l.offsets + align16(4u * (uint64_t)l.runs);
-    l.bytes = l.image + (float_in_place(op) ? 0u : value * (l.padded_h * l.padded_w * in_c + TLW_SLACK));
+    l.live = l.image + align16(float_in_place(op) ? 0u : value * (l.padded_h * l.padded_w * in_c + TLW_SLACK));
+    l.chunks = l.live + (x->dtype == TL_DTYPE_INT8 ? align16(4u * channels) : 0u);
+    l.rows = l.chunks + (x->dtype == TL_DTYPE_INT8 ? sizeof(chunk_map) * ((channels + 15u) / 16u) : 0u);
+    l.count = l.rows + (x->dtype == TL_DTYPE_INT8 ? align16(TLW_ROWS * channels + 16u) : 0u);
+    l.bytes = l.count + (x->dtype == TL_DTYPE_INT8 ? 16u : 0u);
     return l;
 }
 
@@ -85,15 +101,92 @@ static void *state_at(const tl_op *op, uint64_t offset)
     return (uint8_t *)op->state + offset;
 }
 
-/* Int8: pack the panel and fold the zero-point term into the bias (at bind, or at eval for run-time weights). */
+/* 1 when row c of the int8 weights [channels][depth] is all zeros. */
+static int pruned(const int8_t *w, uint32_t c, uint32_t depth)
+{
+    uint32_t k;
+    for (k = 0; k < depth; k++) {
+        if (w[(size_t)c * depth + k] != 0) {
+            return 0;
+        }
+    }
+    return 1;
+}
+
+/* The chunk maps of the output channels from live (the `count` live channels, in order); a pruned channel's output
+ * is the requantized bias, clamped. */
+static void map_chunks(tl_op *op, const conv_layout *l, const uint32_t *live, uint32_t count)
+{
+    const tl_tensor *w = tl_input(op, 1), *b = tl_input(op, 2);
+    const uint32_t channels = (uint32_t)w->dims[0];
+    chunk_map *chunks = (chunk_map *)state_at(op, l->chunks);
+    uint32_t c, next = 0;
+    tl_fill(chunks, 0, sizeof(chunk_map) * ((channels + 15u) / 16u));
+    for (c = 0; c < channels; c++) {
+        chunk_map *k = chunks + c / 16u;
+        if (c % 16u == 0) {
+            k->from = next;
+        }
+        if (next < count && live[next] == c) {
+            k->index[c % 16u] = (int8_t)(next++ - k->from);
+            k->keep[c % 16u] = -1;
+        } else {
+            const int64_t v = (int64_t)tl_mbqm(b ? ((const int32_t *)b->data)[c] : 0, op->qp.output_multiplier[c],
+                                               op->qp.output_shift[c]) + tl_output(op, 0)->zero_point;
+            k->value[c % 16u] = (int8_t)(v < op->qp.act_min ? op->qp.act_min
+                                                            : (v > op->qp.act_max ? op->qp.act_max : v));
+        }
+    }
+}
+
+/* Int8: pack the panel, the requantization block with the zero-point term folded into the bias, over the channels
+ * whose weights are not all 0 when that saves GEMM blocks, else over every channel (at bind, or at eval for
+ * run-time weights). */
 static void pack_int8(tl_op *op)
 {
     const tl_tensor *x = tl_input(op, 0), *w = tl_input(op, 1), *b = tl_input(op, 2);
     const conv_layout l = layout_of(op);
-    const uint32_t channels = (uint32_t)w->dims[0];
-    tlw_pack_i8((int16_t *)state_at(op, l.panel), (const int8_t *)w->data, channels, l.runs, l.run);
-    tlw_rq_bias((int32_t *)op->state, (const int8_t *)w->data, b ? (const int32_t *)b->data : NULL, channels,
-                l.runs * l.run, x->zero_point);
+    const uint32_t channels = (uint32_t)w->dims[0], depth = l.runs * l.run;
+    const int8_t *pw = (const int8_t *)w->data;
+    uint32_t *live = (uint32_t *)state_at(op, l.live), *count = (uint32_t *)state_at(op, l.count);
+    const uint32_t *map = live;
+    uint32_t c;
+    *count = 0;
+    for (c = 0; c < channels; c++) {
+        if (!pruned(pw, c, depth)) {
+            live[(*count)++] = c;
+        }
+    }
+    if (TLW_CH8(*count) < TLW_CH8(channels)) {
+        map_chunks(op, &l, live, *count);
+    } else {
+        *count = channels;
+        map = NULL;
+    }
+    tlw_rq_init_map((int32_t *)op->state, &op->qp, *count, map);
+    tlw_pack_i8((int16_t *)state_at(op, l.panel), pw, *count, l.runs, l.run, map);
+    tlw_rq_bias((int32_t *)op->state, pw, b ? (const int32_t *)b->data : NULL, *count, depth, x->zero_point, map);
+}
+
+/* Output row y [channels] from the compact row src (chunk maps of op at l). */
+static void scatter_row(const tl_op *op, const conv_layout *l, const int8_t *src, int8_t *y, uint32_t channels)
+{
+    const chunk_map *k = (const chunk_map *)state_at(op, l->chunks);
+    uint32_t c, i;
+    for (c = 0; c < channels; c += 16u, k++) {
+        const v128_t v = wasm_v128_bitselect(wasm_i8x16_swizzle(wasm_v128_load(src + k->from),
+                                                                wasm_v128_load(k->index)),
+                                             wasm_v128_load(k->value), wasm_v128_load(k->keep));
+        if (c + 16u <= channels) {
+            wasm_v128_store(y + c, v);
+        } else {
+            int8_t tmp[16];
+            wasm_v128_store(tmp, v);
+            for (i = 0; c + i < channels; i++) {
+                y[c + i] = tmp[i];
+            }
+        }
+    }
 }
 
 static tl_status conv_2d_simd_prepare(tl_op *op)
@@ -117,7 +210,6 @@ static tl_status conv_2d_simd_prepare(tl_op *op)
         }
         return TL_OK; /* the state is zeroed: the padding of the float image is 0.0 already */
     }
-    tlw_rq_init((int32_t *)op->state, &op->qp, channels);
     tlw_fill16((int16_t *)state_at(op, l.image), (int16_t)x->zero_point, (uint32_t)image);
     if (w->is_constant && (b == NULL || b->is_constant)) {
         pack_int8(op);
@@ -187,6 +279,8 @@ static tl_status eval_int8_simd(tl_op *op)
     tl_tensor *y = tl_output(op, 0);
     const conv_layout l = layout_of(op);
     const uint32_t channels = (uint32_t)w->dims[0];
+    int8_t *rows = (int8_t *)state_at(op, l.rows);
+    uint32_t count;
     const uint32_t plane = (uint32_t)y->dims[1] * (uint32_t)y->dims[2];
     const uint32_t pitch = (uint32_t)l.padded_w * (uint32_t)tl_input(op, 0)->dims[3];
     const int16_t *panel = (const int16_t *)state_at(op, l.panel), *image = (const int16_t *)state_at(op, l.image);
@@ -199,17 +293,21 @@ static tl_status eval_int8_simd(tl_op *op)
     if (!w->is_constant || (b != NULL && !b->is_constant)) {
         pack_int8(op);
     }
+    count = *(const uint32_t *)state_at(op, l.count);
     for (n = 0; n < (uint32_t)y->dims[0]; n++) {
         fill_image(op, &l, n);
         for (p = 0; p < plane; p += TLW_ROWS) {
-            const uint32_t count = plane - p < TLW_ROWS ? plane - p : TLW_ROWS;
-            window_bases(op, p, count, pitch, at);
-            for (t = 0; t < count; t++) {
+            const uint32_t pixels = plane - p < TLW_ROWS ? plane - p : TLW_ROWS;
+            int8_t *py = (int8_t *)y->data + ((size_t)n * plane + p) * channels;
+            window_bases(op, p, pixels, pitch, at);
+            for (t = 0; t < pixels; t++) {
                 bases[t] = image + at[t];
             }
-            tlw_gemm_i8(bases, count, &runs, panel, (const int32_t *)op->state, channels,
-                        (int8_t *)y->data + ((size_t)n * plane + p) * channels, y->zero_point, op->qp.act_min,
-                        op->qp.act_max);
+            tlw_gemm_i8(bases, pixels, &runs, panel, (const int32_t *)op->state, count, count < channels ? rows : py,
+                        y->zero_point, op->qp.act_min, op->qp.act_max);
+            for (t = 0; count < channels && t < pixels; t++) {
+                scatter_row(op, &l, rows + (size_t)t * count, py + (size_t)t * channels, channels);
+            }
         }
     }
     return TL_OK;

@@ -5,7 +5,7 @@
  *          interleaved, widened to int16 and multiplied by weights packed at bind as int16 [tap pair][channel][2];
  *          x_zp * sum(weights) is folded into the bias, and taps outside the input read a row of x_zp (adding
  *          exactly 0), so every pixel runs the same loop; sixteen channels at a time (with 8 channels and stride
- *          1, two neighbouring pixels), then eight, then one; requantized four channels at a time (bit-exact, see
+ *          1, two neighbouring pixels), then eight, then one; requantized eight channels at a time (bit-exact, see
  *          wasm_simd.h).
  *   float  with finite weights, float32 lanes over the taps inside the input, + bias, activation: runs of four
  *          pixels whose taps are all inside share each weight vector (four channels at a time), other pixels take
@@ -169,11 +169,12 @@ static void inside_columns(const tl_op *op, int32_t *first, int32_t *end)
     *end = (int32_t)(hi < *first ? *first : (hi < out_w ? hi : out_w));
 }
 
-/* What the int8 pixel loops read: the requantization (see tlw_requant4), the packed weights and the shape. */
+/* What the int8 pixel loops read: the requantization (see tlw_requant8), the packed weights and the shape. */
 typedef struct dw_int8 {
     const int32_t *rq;
     uint32_t n4;
-    v128_t zp, lo, hi;
+    int left;          /* tlw_rq_left */
+    v128_t zp, lo, hi; /* the output zero point as int16 lanes, the activation bounds as int8 lanes */
     const int16_t *packed;
     uint32_t wstep;    /* int16 from one tap pair's weights to the next's */
     uint32_t pairs, taps, channels;
@@ -189,8 +190,7 @@ static inline void int8_block16(const uintptr_t *tap, uintptr_t base, uint32_t a
 {
     const uint32_t w2 = (c2 - c) * 2u;
     v128_t a0 = wasm_v128_load(r->rq + c), a1 = wasm_v128_load(r->rq + c + 4);
-    v128_t a2 = wasm_v128_load(r->rq + c2), a3 = wasm_v128_load(r->rq + c2 + 4);
-    v128_t h0, h1;
+    v128_t a2 = wasm_v128_load(r->rq + c2), a3 = wasm_v128_load(r->rq + c2 + 4), y0, y1;
     uint32_t p;
     _Pragma("clang loop unroll_count(2)") /* two tap pairs per iteration (a 3x3 filter has five) */
     for (p = 0; p < pairs; p++, wp += wstep) {
@@ -203,11 +203,9 @@ static inline void int8_block16(const uintptr_t *tap, uintptr_t base, uint32_t a
         a2 = wasm_i32x4_add(a2, wasm_i32x4_dot_i16x8(wasm_i16x8_extend_low_i8x16(ih), wasm_v128_load(wp + w2)));
         a3 = wasm_i32x4_add(a3, wasm_i32x4_dot_i16x8(wasm_i16x8_extend_high_i8x16(ih), wasm_v128_load(wp + w2 + 8)));
     }
-    h0 = wasm_i16x8_narrow_i32x4(tlw_requant4(a0, r->rq, r->n4, c, r->zp, r->lo, r->hi),
-                                 tlw_requant4(a1, r->rq, r->n4, c + 4, r->zp, r->lo, r->hi));
-    h1 = wasm_i16x8_narrow_i32x4(tlw_requant4(a2, r->rq, r->n4, c2, r->zp, r->lo, r->hi),
-                                 tlw_requant4(a3, r->rq, r->n4, c2 + 4, r->zp, r->lo, r->hi));
-    wasm_v128_store(dst, wasm_i8x16_narrow_i16x8(h0, h1));
+    y0 = tlw_requant8(a0, a1, r->rq, r->n4, c, r->left, r->zp, r->lo, r->hi);
+    y1 = tlw_requant8(a2, a3, r->rq, r->n4, c2, r->left, r->zp, r->lo, r->hi);
+    wasm_v128_store(dst, wasm_i64x2_shuffle(y0, y1, 0, 2));
 }
 
 /* One output pixel, int8: py[c] from its taps at base + tap[t] (see int8_block16). */
@@ -223,7 +221,6 @@ static void int8_pixel(const tl_op *op, const uintptr_t *tap, uintptr_t base, co
     for (; c + 8u <= channels; c += 8u) {
         const int16_t *wp = r->packed + c * 2u;
         v128_t a0 = wasm_v128_load(r->rq + c), a1 = wasm_v128_load(r->rq + c + 4);
-        v128_t h;
         for (p = 0; p < r->pairs; p++, wp += r->wstep) {
             const v128_t xa = wasm_v128_load64_zero((const int8_t *)(base + tap[2u * p]) + c);
             const v128_t xb = wasm_v128_load64_zero((const int8_t *)(base + tap[2u * p + 1u]) + c);
@@ -231,9 +228,7 @@ static void int8_pixel(const tl_op *op, const uintptr_t *tap, uintptr_t base, co
             a0 = wasm_i32x4_add(a0, wasm_i32x4_dot_i16x8(wasm_i16x8_extend_low_i8x16(il), wasm_v128_load(wp)));
             a1 = wasm_i32x4_add(a1, wasm_i32x4_dot_i16x8(wasm_i16x8_extend_high_i8x16(il), wasm_v128_load(wp + 8)));
         }
-        h = wasm_i16x8_narrow_i32x4(tlw_requant4(a0, r->rq, r->n4, c, r->zp, r->lo, r->hi),
-                                    tlw_requant4(a1, r->rq, r->n4, c + 4, r->zp, r->lo, r->hi));
-        wasm_v128_store64_lane(py + c, wasm_i8x16_narrow_i16x8(h, h), 0);
+        wasm_v128_store64_lane(py + c, tlw_requant8(a0, a1, r->rq, r->n4, c, r->left, r->zp, r->lo, r->hi), 0);
     }
     TLW_NO_UNROLL
     for (; c < channels; c++) {
@@ -269,9 +264,9 @@ TLW_NOINLINE static void eval_int8(tl_op *op)
     dw_int8 r;
     r.rq = (const int32_t *)op->state;
     r.n4 = TLW_CH4(channels);
-    r.zp = wasm_i32x4_splat(y->zero_point);
-    r.lo = wasm_i32x4_splat(op->qp.act_min);
-    r.hi = wasm_i32x4_splat(op->qp.act_max);
+    r.zp = wasm_i16x8_splat((int16_t)y->zero_point);
+    r.lo = wasm_i8x16_splat((int8_t)op->qp.act_min);
+    r.hi = wasm_i8x16_splat((int8_t)op->qp.act_max);
     r.packed = (const int16_t *)(const void *)((const uint8_t *)op->state + l.weights_at);
     r.wstep = l.ch8 * 2u;
     r.pairs = l.pairs;
@@ -280,6 +275,7 @@ TLW_NOINLINE static void eval_int8(tl_op *op)
     if (!w->is_constant || (b != NULL && !b->is_constant)) {
         pack_int8(op);
     }
+    r.left = tlw_rq_left(r.rq, r.n4);
     tap_offsets(op, 1u, offset);
     inside_columns(op, &first, &end);
     /* the second tap of an odd last pair (weight 0): the first tap's input inside, the x_zp row at the border */

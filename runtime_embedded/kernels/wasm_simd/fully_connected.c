@@ -69,9 +69,9 @@ static void pack(tl_op *op)
         tlw_pack_f32((float *)panel, (const float *)w->data, units, depth);
         return;
     }
-    tlw_pack_i8((int16_t *)panel, (const int8_t *)w->data, units, 1u, depth);
+    tlw_pack_i8((int16_t *)panel, (const int8_t *)w->data, units, 1u, depth, NULL);
     tlw_rq_bias((int32_t *)op->state, (const int8_t *)w->data, b ? (const int32_t *)b->data : NULL, units, depth,
-                x->zero_point);
+                x->zero_point, NULL);
 }
 
 static int packed_at_bind(const tl_op *op)

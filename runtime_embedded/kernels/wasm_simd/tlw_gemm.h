@@ -47,8 +47,10 @@ static inline uint64_t tlw_panel_f32_bytes(uint64_t channels, uint64_t depth)
     return TLW_CH8(channels) * depth * 4u;
 }
 
-/* Pack int8 weights w [channels][runs * run] into panel (tlw_panel_i8_bytes bytes). */
-static inline void tlw_pack_i8(int16_t *panel, const int8_t *w, uint32_t channels, uint32_t runs, uint32_t run)
+/* Pack int8 weights w [*][runs * run] into panel (tlw_panel_i8_bytes bytes): panel channel c takes the row map[c]
+ * (map NULL: c). */
+static inline void tlw_pack_i8(int16_t *panel, const int8_t *w, uint32_t channels, uint32_t runs, uint32_t run,
+                               const uint32_t *map)
 {
     const uint32_t pairs = (uint32_t)tlw_run_pairs(run), all = (uint32_t)TLW_CH8(channels);
     const uint32_t depth = runs * run;
@@ -59,7 +61,8 @@ static inline void tlw_pack_i8(int16_t *panel, const int8_t *w, uint32_t channel
             int16_t *dst = block + (size_t)j * pairs * 16u;
             for (k = 0; k < 2u * pairs; k++) {
                 dst[(size_t)(k / 2u) * 16u + (k & 1u)] =
-                    (int16_t)(c < channels && k < run ? w[(size_t)c * depth + (size_t)j * run + k] : 0);
+                    (int16_t)(c < channels && k < run ? w[(size_t)(map ? map[c] : c) * depth + (size_t)j * run + k]
+                                                      : 0);
             }
         }
     }

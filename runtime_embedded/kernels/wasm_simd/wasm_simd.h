@@ -5,7 +5,7 @@
  * Int8 results are bit-exact with the reference kernels: every sum is int32 arithmetic modulo 2^32 (as the
  * reference's wrapping uint32 accumulation), so the order of the additions does not matter; products of int8 values
  * widened to int16 go through i32x4.dot_i16x8_s (two products of at most 2^14 each per lane: no overflow); the
- * requantization computes TFLite's MultiplyByQuantizedMultiplier exactly in integer lanes (see tlw_requant4).
+ * requantization computes TFLite's MultiplyByQuantizedMultiplier exactly in integer lanes (see tlw_mbqm4_left).
  */
 #ifndef TL_WASM_SIMD_H
 #define TL_WASM_SIMD_H
@@ -45,25 +45,33 @@ static inline int tlw_rq_left(const int32_t *rq, uint32_t n4)
     return rq[TLW_RQ_INT_ARRAYS * n4];
 }
 
-/* Fill the multiplier/shift arrays of a block from the op's quant_params (bias is left to the caller). Padding
- * channels keep zeros: their results are never stored. */
-static inline void tlw_rq_init(int32_t *rq, const tl_quant_params *q, uint32_t channels)
+/* Fill the multiplier/shift arrays of a block from the op's quant_params (bias is left to the caller): block
+ * channel c takes the op's channel map[c] (map NULL: c). Padding channels keep zeros: their results are never
+ * stored. */
+static inline void tlw_rq_init_map(int32_t *rq, const tl_quant_params *q, uint32_t channels, const uint32_t *map)
 {
     const uint32_t n4 = TLW_CH4(channels);
     int32_t any_left = 0;
     uint32_t c;
     for (c = 0; c < channels; c++) {
-        const int32_t shift = q->output_shift[c];
+        const uint32_t from = map ? map[c] : c;
+        const int32_t shift = q->output_shift[from];
         const int32_t left = shift > 0 ? shift : 0, e = shift > 0 ? 0 : -shift;
         const uint32_t mask = ((uint32_t)1 << e) - 1u;
         rq[TLW_RQ_LMUL * n4 + c] = tl_wrap32((uint32_t)1 << left);
-        rq[TLW_RQ_MULT * n4 + c] = q->output_multiplier[c];
+        rq[TLW_RQ_MULT * n4 + c] = q->output_multiplier[from];
         rq[TLW_RQ_POW * n4 + c] = tl_wrap32((uint32_t)1 << (31 - e));
         rq[TLW_RQ_MASK * n4 + c] = (int32_t)mask;
         rq[TLW_RQ_HALF * n4 + c] = (int32_t)(mask >> 1);
         any_left |= left > 0;
     }
     rq[TLW_RQ_INT_ARRAYS * n4] = any_left;
+}
+
+/* tlw_rq_init_map for every channel in order. */
+static inline void tlw_rq_init(int32_t *rq, const tl_quant_params *q, uint32_t channels)
+{
+    tlw_rq_init_map(rq, q, channels, NULL);
 }
 
 /* SRDHM of four int32 lanes by per-lane multipliers m >= 0. */
@@ -96,39 +104,17 @@ static inline v128_t tlw_mbqm4_left(v128_t acc, const int32_t *rq, uint32_t n4, 
                         wasm_v128_load(rq + TLW_RQ_HALF * n4 + c));
 }
 
-static inline v128_t tlw_mbqm4(v128_t acc, const int32_t *rq, uint32_t n4, uint32_t c)
-{
-    return tlw_mbqm4_left(acc, rq, n4, c, 1);
-}
-
-/* Channels c..c+3 of accumulator acc (int32, the bias already added): tl_mbqm(acc, mult, shift) + zp, clamped to
- * [lo, hi], as int32 lanes. rq: the parameter block, n4 its array length; zp: the output zero point as int32 lanes
- * (TFLite's order: requantize, add the zero point, clamp; lo - zp and hi - zp must fit in int32, as they do for
- * int8 bounds). The zero point is added after the clamp to [lo - zp, hi - zp], so nothing wraps. */
-static inline v128_t tlw_requant4(v128_t acc, const int32_t *rq, uint32_t n4, uint32_t c, v128_t zp, v128_t lo,
-                                  v128_t hi)
-{
-    const v128_t r = tlw_mbqm4(acc, rq, n4, c);
-    return wasm_i32x4_add(wasm_i32x4_min(wasm_i32x4_max(r, wasm_i32x4_sub(lo, zp)), wasm_i32x4_sub(hi, zp)), zp);
-}
-
 /* Eight channels c..c+7 at once, as int8 in the low 8 bytes: tl_mbqm + zp clamped to [lo, hi] (`left` as in
- * tlw_mbqm4_left). zp16: the zero
- * point as int16 lanes; lo8, hi8: the bounds as int8 lanes. Saturating narrows then a saturating int16 add of the
- * zero point give the clamp of the exact int64 sum (|zp| <= 128 and the bounds are inside int8). */
-static inline v128_t tlw_requant8(v128_t acc0, v128_t acc1, const int32_t *rq, uint32_t n4, uint32_t c, int left,
-                                  v128_t zp16, v128_t lo8, v128_t hi8)
+ * tlw_mbqm4_left). zp16: the zero point as int16 lanes; lo8, hi8: the bounds as int8 lanes. Saturating narrows then
+ * a saturating int16 add of the zero point give the clamp of the exact int64 sum (|zp| <= 128 and the bounds are
+ * inside int8). Always inlined: a call per eight channels costs more than the arithmetic. */
+__attribute__((always_inline)) static inline v128_t tlw_requant8(v128_t acc0, v128_t acc1, const int32_t *rq,
+                                                                 uint32_t n4, uint32_t c, int left, v128_t zp16,
+                                                                 v128_t lo8, v128_t hi8)
 {
-    const v128_t h = wasm_i16x8_add_sat(wasm_i16x8_narrow_i32x4(tlw_mbqm4_left(acc0, rq, n4, c, left),
-                                                                tlw_mbqm4_left(acc1, rq, n4, c + 4, left)), zp16);
+    const v128_t r0 = tlw_mbqm4_left(acc0, rq, n4, c, left), r1 = tlw_mbqm4_left(acc1, rq, n4, c + 4, left);
+    const v128_t h = wasm_i16x8_add_sat(wasm_i16x8_narrow_i32x4(r0, r1), zp16);
     return wasm_i8x16_min(wasm_i8x16_max(wasm_i8x16_narrow_i16x8(h, h), lo8), hi8);
-}
-
-/* Four int32 lanes (each in [-128, 127]) narrowed to int8 in the low 4 bytes. */
-static inline v128_t tlw_narrow4(v128_t v)
-{
-    const v128_t h = wasm_i16x8_narrow_i32x4(v, v);
-    return wasm_i8x16_narrow_i16x8(h, h);
 }
 
 /* Store the first `count` (1..4) int8 lanes of a narrowed vector at dst. */
@@ -146,19 +132,20 @@ static inline void tlw_store4(int8_t *dst, v128_t bytes, uint32_t count)
     }
 }
 
-/* bias[c] = (b ? b[c] : 0) - x_zp * sum_k w[c*depth + k], wrapping (the zero-point term of a dot product whose int8
- * inputs are used raw: sum (x - zp) w = sum x w - zp sum w, exactly, modulo 2^32). */
+/* bias[c] = (b ? b[f] : 0) - x_zp * sum_k w[f*depth + k] with f = map ? map[c] : c, wrapping (the zero-point term
+ * of a dot product whose int8 inputs are used raw: sum (x - zp) w = sum x w - zp sum w, exactly, modulo 2^32). */
 static inline void tlw_rq_bias(int32_t *rq, const int8_t *w, const int32_t *b, uint32_t channels, uint32_t depth,
-                               int32_t x_zp)
+                               int32_t x_zp, const uint32_t *map)
 {
     uint32_t c, k;
     for (c = 0; c < channels; c++) {
+        const uint32_t from = map ? map[c] : c;
         uint32_t sum = 0u;
-        const int8_t *row = w + (size_t)c * depth;
+        const int8_t *row = w + (size_t)from * depth;
         for (k = 0; k < depth; k++) {
             sum += (uint32_t)(int32_t)row[k];
         }
-        rq[c] = tl_wrap32((b ? (uint32_t)b[c] : 0u) - (uint32_t)x_zp * sum);
+        rq[c] = tl_wrap32((b ? (uint32_t)b[from] : 0u) - (uint32_t)x_zp * sum);
     }
 }
 
@@ -174,21 +161,6 @@ static inline v128_t tlw_activate_f32x4(v128_t v, int32_t activation)
         v = wasm_v128_bitselect(six, v, wasm_f32x4_gt(v, six));
     }
     return v;
-}
-
-/* SRDHM of four int32 lanes by one multiplier m >= 0. */
-static inline v128_t tlw_srdhm4(v128_t x, int32_t m)
-{
-    return tlw_srdhm4v(x, wasm_i32x4_splat(m));
-}
-
-/* RDBPOT of four int32 lanes by one exponent e in [0, 31] (tl_rdbpot). */
-static inline v128_t tlw_rdbpot4(v128_t x, int e)
-{
-    const int32_t mask = (int32_t)(((uint32_t)1 << e) - 1u);
-    const v128_t rem = wasm_v128_and(x, wasm_i32x4_splat(mask));
-    const v128_t threshold = wasm_i32x4_sub(wasm_i32x4_splat(mask >> 1), wasm_i32x4_lt(x, wasm_i32x4_splat(0)));
-    return wasm_i32x4_sub(wasm_i32x4_shr(x, (uint32_t)e), wasm_i32x4_gt(rem, threshold));
 }
 
 #endif /* TL_WASM_SIMD_H */
