@@ -31,6 +31,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 from tensorlet import native  # noqa: E402
+from tensorlet.bench import count_instructions as count_cortex_m  # noqa: E402
 from tensorlet.converter.planner import apply_plan  # noqa: E402
 from tensorlet.converter.reader import from_bytes  # noqa: E402
 from tensorlet.converter.tflite_import import import_tflite  # noqa: E402
@@ -48,7 +49,6 @@ TFLM_M4_MS = {"kws": 181.917, "vww": 600.601, "ic": 704.225, "ad": 10.052}
 TFLM_CODE = {"core_runtime_cortex_m3": 16 * 1024, "with_keyword_model_ops": 22 * 1024}
 GOALS = {"kws_m4_instructions": 6_000_000, "kws_m4_code_bytes": 20 * 1024}
 RELEASE = "-Os -DTL_NO_DETAIL_MESSAGES"  # the firmware build: status codes kept, detail strings compiled out
-CALIBRATION_ITERATIONS = 5_000_000
 KERNEL_FILES = {p.stem for p in (native.RUNTIME / "kernels").rglob("*.c")}
 
 
@@ -75,17 +75,8 @@ def sample_input(name: str, model) -> list[np.ndarray]:
 
 
 def count_instructions(cpu: str, model: dict) -> dict:
-    """Two identical runs under -icount shift=0; instructions of one inference and the RAM the target reports."""
-    runner = native.CortexM(cpu, icount=True)
-    counts, run = [], None
-    for _ in range(2):
-        run = runner.run_jobs([native.Job(model["data"], [model["input"]])], calibration=CALIBRATION_ITERATIONS)
-        job = run.jobs[0].check(runner.name)
-        counts.append(job.ticks)
-    per_tick = run.instructions_per_tick
-    return {"instructions": round(counts[0] * per_tick), "ticks": counts[0], "instructions_per_tick": per_tick,
-            "repeatable": counts[0] == counts[1], "arena_bytes": run.jobs[0].arena_bytes,
-            "stack_peak_bytes": run.stack_used}
+    """Instructions of one inference (two identical runs) and the RAM the target reports."""
+    return count_cortex_m(cpu, model["data"], model["input"])
 
 
 _MAP_SECTION = re.compile(r"^(\.\S+)\s+0x[0-9a-f]+\s+0x([0-9a-f]+)")

@@ -69,6 +69,13 @@ def _bind(model: Model, inputs) -> list[np.ndarray]:
     return batches
 
 
+def samples_of(model: Model, inputs) -> list[list[np.ndarray]]:
+    """The samples of a batch (inputs as run_batch takes them): per sample, its arrays in model-input order, each of
+    the input tensor's full shape."""
+    batches = _bind(model, inputs)
+    return [[b[n] for b in batches] for n in range(len(batches[0]))]
+
+
 def run_batch(model: Model | bytes, inputs, backend: str = "reference") -> list[np.ndarray]:
     """Run every sample; returns one array per model output, samples stacked along the first axis.
 
@@ -77,8 +84,7 @@ def run_batch(model: Model | bytes, inputs, backend: str = "reference") -> list[
     if backend not in BACKENDS:
         raise ValueError(f"unknown backend {backend!r}; available: {', '.join(BACKENDS)}")
     model = from_bytes(model) if isinstance(model, (bytes, bytearray)) else model
-    batches = _bind(model, inputs)
-    samples = [[b[n] for b in batches] for n in range(len(batches[0]))]
+    samples = samples_of(model, inputs)
     runner = BACKENDS[backend]
     if hasattr(runner, "run_samples"):
         outputs = runner.run_samples(model, samples)

@@ -87,6 +87,20 @@ def _run(args: argparse.Namespace) -> int:
     return 0
 
 
+def _bench(args: argparse.Namespace) -> int:
+    from tensorlet.backends import samples_of
+    from tensorlet.bench import bench, format_bench
+    from tensorlet.converter.reader import from_bytes
+
+    with open(args.model, "rb") as f:
+        data = f.read()
+    inputs = samples_of(from_bytes(data), _load_arrays(args.input))[0] if args.input else None
+    report = bench(data, [b.strip() for b in args.backend.split(",") if b.strip()], runs=args.runs,
+                   warmup=args.warmup, inputs=inputs)
+    print(json.dumps(report, indent=2) if args.json else format_bench(args.model, report))
+    return 0
+
+
 def _export_c(args: argparse.Namespace) -> int:
     from tensorlet.export_c import export_file
 
@@ -159,6 +173,21 @@ def build_parser() -> argparse.ArgumentParser:
     run.add_argument("--backend", default="wasm", choices=sorted(BACKENDS),
                      help="where to run it (default: the WebAssembly runtime; reference: the numpy oracle)")
     run.set_defaults(handler=_run)
+
+    bench = commands.add_parser("bench", help="time a .tlet model on one or more backends",
+                                description="Time single inferences of a .tlet model: median and p10-p90 "
+                                            "milliseconds on the host backends (wasm, native, reference), "
+                                            "instructions per inference on the Cortex-M ones (QEMU -icount).")
+    bench.add_argument("model", metavar="MODEL.tlet", help="the model file")
+    bench.add_argument("--backend", default="wasm,native", metavar="B[,B...]",
+                       help="comma-separated: wasm, native, reference, cortex-m4, cortex-m7, cortex-m55 "
+                            "(default wasm,native)")
+    bench.add_argument("--runs", type=int, default=200, help="timed runs per host backend (default 200)")
+    bench.add_argument("--warmup", type=int, default=20, help="untimed runs first (default 20)")
+    bench.add_argument("--input", metavar="X.npy|X.npz", help="time on the first sample of these inputs "
+                                                              "(default: random inputs)")
+    bench.add_argument("--json", action="store_true", help="print the report as JSON")
+    bench.set_defaults(handler=_bench)
 
     export_c = commands.add_parser("export-c", help="write a .tlet model as a C header (a 16-byte aligned array)",
                                    description="Write a .tlet model as a C header holding one 16-byte aligned const "
