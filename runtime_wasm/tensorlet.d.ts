@@ -64,8 +64,8 @@ export interface LoadOptions {
    * for bit; float32 -> int8 QUANTIZE runs in wasm, operator by operator); the wasm backend runs the whole model
    * when no adapter is found or the device is lost. "wasm": WebAssembly only. "auto" (default): WebGPU where an
    * adapter exists, is not a software fallback and the model does enough work to gain (>= 20 M
-   * multiply-accumulates per inference), else wasm. The GPU code (webgpu/*.js next to tensorlet.js) is imported
-   * only when a GPU is there to ask. */
+   * multiply-accumulates per inference), else wasm. The GPU code (webgpu/*.js next to tensorlet.js) is imported by
+   * "webgpu" when a GPU is there to ask, and by "auto" only when the model is to run on it. */
   backend?: "auto" | "wasm" | "webgpu";
   /** The GPU to ask for an adapter (default: navigator.gpu); in Node e.g. create([]) of the npm package webgpu. */
   gpu?: { requestAdapter(options?: object): Promise<any | null> };
@@ -81,6 +81,31 @@ export interface LoadOptions {
 
 /** Model sources: a URL (http(s), file, data, blob), a path (Node), bytes, a Blob or a fetch Response. */
 export type ModelSource = string | URL | ArrayBuffer | ArrayBufferView | Blob | Response;
+
+/** A tensor of the model's graph. */
+export interface GraphTensor {
+  readonly name: string;
+  readonly shape: readonly number[];
+  readonly dtype: DType;
+  /** Whether its values are in the file (weights, biases); false for activations, inputs and outputs. */
+  readonly constant: boolean;
+}
+
+/** An operator of the model's graph. */
+export interface GraphOperator {
+  /** Its opcode name, e.g. "CONV_2D". */
+  readonly op: string;
+  /** Positions in graph.tensors; -1 for an absent optional input (e.g. a FULLY_CONNECTED without bias). */
+  readonly inputs: readonly number[];
+  readonly outputs: readonly number[];
+}
+
+/** The graph as the runtime verified it. */
+export interface Graph {
+  readonly tensors: readonly GraphTensor[];
+  /** In execution order. */
+  readonly operators: readonly GraphOperator[];
+}
 
 /** Where one operator runs. */
 export interface OperatorPlacement {
@@ -127,7 +152,12 @@ export class TensorletModel {
   readonly inputs: readonly TensorInfo[];
   readonly outputs: readonly TensorInfo[];
   readonly metadata: Metadata;
-  /** Bytes of arena the model uses (activations, runtime tables, kernel state). */
+  /** The graph as the runtime verified it (read from the runtime on first use, then kept; frozen). Reading it
+   * first after dispose() throws a TensorletError. */
+  readonly graph: Graph;
+  /** Bytes of activations in the file's offline memory plan (Model.arena_bytes). */
+  readonly plannedArenaBytes: number;
+  /** Bytes of arena the runtime holds for the model: the planned activations, runtime tables, kernel state. */
   readonly arenaBytes: number;
   /** Bytes of WebAssembly memory the model holds; 0 once disposed. */
   readonly memoryBytes: number;

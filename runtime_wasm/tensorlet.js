@@ -9,8 +9,9 @@
 //   model.dispose();
 //
 // Tensorlet.load(source, { backend: "webgpu" }) runs the model on the GPU (runtime_wasm/webgpu/, imported only
-// then); the wasm instance stays next to it for the ops the GPU lacks and takes over when there is no adapter or
-// the device is lost. model.backendReport says what ran where.
+// then, or by "auto" for a model it runs there); the wasm instance stays next to it for the ops the GPU lacks and
+// takes over when there is no adapter or the device is lost. model.backendReport says what ran where; model.graph
+// lists the verified graph (tensors and operators).
 //
 // Each model owns one instance of the module and so its own WebAssembly.Memory: the file and the arena it asks for
 // are allocated once at load, runs never allocate, and dispose() lets the whole memory go.
@@ -37,6 +38,9 @@ const SIMD_PROBE = new Uint8Array([
   0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00, 0x01, 0x05, 0x01, 0x60, 0x00, 0x01, 0x7b, 0x03, 0x02, 0x01, 0x00,
   0x0a, 0x08, 0x01, 0x06, 0x00, 0x41, 0x00, 0xfd, 0x0f, 0x0b,
 ]);
+
+/** "auto" runs a model on the GPU from this many multiply-accumulates per inference (below, wasm is faster). */
+const AUTO_MIN_MACS = 20e6;
 
 const isNode = typeof process !== "undefined" && process.versions != null && process.versions.node != null;
 const decoder = new TextDecoder("utf-8", { fatal: false });
@@ -153,6 +157,23 @@ function shapeText(shape) {
   return `[${shape.join(",")}]`;
 }
 
+// Multiply-accumulates of operator `op` (a record of #readGraph) over `tensors` (elementwise ops count one per output
+// element): the work "auto" weighs.
+function operatorMacs(op, tensors) {
+  const out = tensors[op.outputs[0]].elements;
+  const input = op.inputs[0] >= 0 ? tensors[op.inputs[0]] : null;
+  const w = op.inputs[1] >= 0 ? tensors[op.inputs[1]].shape : [];
+  switch (op.name) {
+    case "CONV_2D": return out * w[1] * w[2] * w[3];
+    case "DEPTHWISE_CONV_2D": return out * w[1] * w[2];
+    case "TRANSPOSE_CONV": return input.elements * w[0] * w[1] * w[2];
+    case "FULLY_CONNECTED": return out * w[1];
+    case "AVERAGE_POOL_2D":
+    case "MAX_POOL_2D": return out * op.optionWords[0] * op.optionWords[1]; // Pool2DOptions: filter_h, filter_w
+    default: return Math.max(out, input?.elements ?? 0);
+  }
+}
+
 // ---- the model ----
 
 /** A loaded model: its own WebAssembly instance and memory. Create it with Tensorlet.load. */
@@ -162,6 +183,8 @@ export class TensorletModel {
   #model;
   #info;
   #slots = [[], []]; // per input / output: { at, bytes, array } in this model's memory
+  #records = null; // the graph as #readGraph reads it, once asked for
+  #publicGraph = null;
   #disposed = false;
   #gpu = null; // the WebGPU backend (runtime_wasm/webgpu/backend.js) when one runs this model
   #queue = Promise.resolve(); // runs on the GPU are asynchronous: one at a time, in call order
@@ -212,6 +235,7 @@ export class TensorletModel {
     this.outputs = this.#describe(1, x.tlw_output_count(model));
     this.metadata = this.#readMetadata();
     this.arenaBytes = x.tlw_arena_size(model);
+    this.plannedArenaBytes = x.tlw_activation_bytes(model);
     this.ops = Object.freeze(Array.from({ length: x.tlw_operator_count(model) },
       (_, n) => this.#string(x.tlw_opcode_name(this.#word(x.tlw_operator_info(model, n), 0)))));
     this.backendReport = wasmReport(this.ops, "the wasm backend was asked for");
@@ -226,9 +250,11 @@ export class TensorletModel {
     return count ? Array.from(new Int32Array(this.#memory.buffer, at, count)) : [];
   }
 
-  // The graph as the core verified it, for the GPU backend: every tensor (shape, dtype, quantization, arena offset
-  // or constant bytes) and every operator (opcode, tensor ids, options and quant params as raw words).
-  #graph() {
+  // The graph as the core verified it, read once from the wasm exports (tlw_tensor_at, tlw_operator_info, ...): every
+  // tensor (shape, dtype, quantization, arena offset or constant bytes) and every operator (opcode, tensor ids,
+  // options and quant params as raw words, multiply-accumulates). model.graph, "auto" and the GPU backend read it.
+  #readGraph() {
+    if (this.#records) return this.#records;
     const x = this.#exports, m = this.#model, d = this.#info.dtype;
     const tensors = Array.from({ length: x.tlw_tensor_count(m) }, (_, i) => {
       const at = x.tlw_tensor_at(m, i);
@@ -242,6 +268,7 @@ export class TensorletModel {
         dtype: DTYPES[words[d]]?.name ?? `dtype${words[d]}`,
         bytes: words[d + 1],
         elements: words[d + 2],
+        constant: arenaOffset < 0,
         arenaOffset,
         data: words[0], // offset in this module's memory (the file for a constant, the arena for an activation)
         scales: quantCount ? Array.from(new Float32Array(this.#memory.buffer, words[d + 7], quantCount)) : [],
@@ -251,22 +278,37 @@ export class TensorletModel {
     const operators = Array.from({ length: x.tlw_operator_count(m) }, (_, n) => {
       const at = x.tlw_operator_info(m, n);
       const w = new Int32Array(this.#memory.buffer, at, 6).slice(); // TLW_OP_* of wasm_api.c
-      const optionsAt = x.tlw_operator_options(m, n);
-      const optionWords = this.#int32s(optionsAt, x.tlw_operator_options_count());
-      const quantAt = x.tlw_operator_quant_params(m, n);
-      const quantWords = this.#int32s(quantAt, x.tlw_operator_options_count());
-      return {
-        index: n, opcode: w[0], name: this.ops[n], inputs: this.#int32s(w[1], w[2]),
-        outputs: this.#int32s(w[3], w[4]), optionsType: w[5], optionWords, quantWords,
-      };
+      const optionWords = this.#int32s(x.tlw_operator_options(m, n), x.tlw_operator_options_count());
+      const quantWords = this.#int32s(x.tlw_operator_quant_params(m, n), x.tlw_operator_options_count());
+      const op = { index: n, opcode: w[0], name: this.ops[n], inputs: this.#int32s(w[1], w[2]),
+        outputs: this.#int32s(w[3], w[4]), optionsType: w[5], optionWords, quantWords };
+      op.macs = operatorMacs(op, tensors);
+      return op;
     });
-    return { tensors, operators, activationBytes: x.tlw_activation_bytes(m) };
+    this.#records = { tensors, operators, activationBytes: x.tlw_activation_bytes(m) };
+    return this.#records;
+  }
+
+  /** The graph as the runtime verified it: tensors [{ name, shape, dtype, constant }] and operators in execution
+   * order [{ op, inputs, outputs }] (tensor ids; -1 for an absent optional input). Read on first use (a
+   * TensorletError once the model is disposed), then kept. */
+  get graph() {
+    if (this.#publicGraph) return this.#publicGraph;
+    this.#alive();
+    const { tensors, operators } = this.#readGraph();
+    this.#publicGraph = Object.freeze({
+      tensors: Object.freeze(tensors.map((t) => Object.freeze({ name: t.name, shape: Object.freeze(t.shape.slice()),
+        dtype: t.dtype, constant: t.constant }))),
+      operators: Object.freeze(operators.map((op) => Object.freeze({ op: op.name,
+        inputs: Object.freeze(op.inputs.slice()), outputs: Object.freeze(op.outputs.slice()) }))),
+    });
+    return this.#publicGraph;
   }
 
   // What the GPU backend needs of this model: its graph, its memory, and running one operator in wasm.
   #host() {
     return {
-      graph: () => this.#graph(),
+      graph: () => this.#readGraph(),
       memory: () => this.#memory.buffer,
       int32s: (at, count) => this.#int32s(at, count),
       int8s: (at, count) => (count ? Array.from(new Int8Array(this.#memory.buffer, at, count)) : []),
@@ -276,8 +318,19 @@ export class TensorletModel {
     };
   }
 
-  /** @internal: put the GPU backend in front of the wasm instance (see load). */
-  async _attachGpu(options, backend) {
+  /** @internal: put the GPU backend in front of the wasm instance (see load). "auto" first decides what it can
+   * without the GPU modules (the model's work, then the adapter), so that they are imported only to run the model;
+   * "webgpu" imports them at once (its report then says why a model stays on wasm). */
+  async _attachGpu(options, wanted) {
+    let adapter = null; // the adapter "auto" found: the backend opens it instead of asking for another
+    if (wanted === "auto") {
+      const verdict = await autoVerdict(this.#readGraph().operators.reduce((sum, op) => sum + op.macs, 0), options);
+      if (verdict.reason) {
+        this.backendReport = wasmReport(this.ops, verdict.reason);
+        return this;
+      }
+      adapter = verdict.adapter ?? null;
+    }
     let webgpu;
     try {
       webgpu = await import("./webgpu/backend.js");
@@ -288,7 +341,7 @@ export class TensorletModel {
     }
     let result;
     try {
-      result = await webgpu.createGpuBackend(this.#host(), options, backend);
+      result = await webgpu.createGpuBackend(this.#host(), options, adapter);
     } catch (e) {
       if (e instanceof WebAssembly.RuntimeError) throw e;
       this.backendReport = wasmReport(this.ops, `the WebGPU backend failed to set up (${e.message}): the wasm `
@@ -521,6 +574,30 @@ export class TensorletModel {
   }
 }
 
+// What "auto" tells before importing the GPU modules for a model of `macs` multiply-accumulates per inference: why
+// the wasm backend runs it ({ reason }: too little work, no adapter, a failing requestAdapter, a software fallback,
+// slower than wasm), or the adapter the GPU backend is to open ({ adapter }; {} when options.gpuDevice is given).
+async function autoVerdict(macs, options) {
+  if (macs < AUTO_MIN_MACS) {
+    return { reason: `auto: ${(macs / 1e6).toFixed(2)} M multiply-accumulates per inference, under the `
+      + `${AUTO_MIN_MACS / 1e6} M where WebGPU gains: the wasm backend runs it` };
+  }
+  if (options.gpuDevice) return {};
+  let adapter;
+  try {
+    adapter = await (options.gpu ?? globalThis.navigator.gpu).requestAdapter({ powerPreference: "high-performance" });
+  } catch (e) {
+    return { reason: `requestAdapter failed: ${e.message}: the wasm backend runs the model` };
+  }
+  if (!adapter) return { reason: "no WebGPU adapter is available: the wasm backend runs the model" };
+  const info = adapter.info ?? {};
+  if (adapter.isFallbackAdapter ?? info.isFallbackAdapter) {
+    const name = [info.vendor, info.architecture, info.description].filter(Boolean).join(" ") || "unnamed adapter";
+    return { reason: `auto: the adapter (${name}) is a software fallback, slower than wasm: the wasm backend runs it` };
+  }
+  return { adapter };
+}
+
 function wasmReport(ops, reason) {
   return Object.freeze({ backend: "wasm", reason, ops: Object.freeze(ops.map((op, index) =>
     Object.freeze({ index, op, backend: "wasm", reason: "" }))) });
@@ -528,13 +605,13 @@ function wasmReport(ops, reason) {
 
 const BACKENDS = ["auto", "wasm", "webgpu"];
 
-/** Load a .tlet model. options.backend: "auto" (default: WebGPU where an adapter is and the model gains from it,
- * else wasm), "wasm" or "webgpu" (wasm when no adapter is found); options.gpu: the GPU object to ask for an adapter
- * (default navigator.gpu; in Node e.g. create() of the npm package webgpu); options.gpuDevice: a GPUDevice to use;
- * options.simd: true, false or "auto" (default:
- * SIMD128 where WebAssembly.validate accepts it); options.wasmPath: the folder holding tensorlet.wasm and
- * tensorlet-nosimd.wasm (default: next to this module); options.wasm: the runtime's bytes or a compiled
- * WebAssembly.Module to use instead. */
+/** Load a .tlet model. options.backend: "auto" (default: WebGPU where a hardware adapter is and the model does at
+ * least 20 M multiply-accumulates per inference, else wasm; decided before any GPU module is imported), "wasm" or
+ * "webgpu" (wasm when no adapter is found); options.gpu: the GPU object to ask for an adapter (default
+ * navigator.gpu; in Node e.g. create() of the npm package webgpu); options.gpuDevice: a GPUDevice to use;
+ * options.simd: true, false or "auto" (default: SIMD128 where WebAssembly.validate accepts it); options.wasmPath:
+ * the folder holding tensorlet.wasm and tensorlet-nosimd.wasm (default: next to this module); options.wasm: the
+ * runtime's bytes or a compiled WebAssembly.Module to use instead. */
 export async function load(source, options = {}) {
   const backend = options.backend ?? "auto";
   if (!BACKENDS.includes(backend)) {

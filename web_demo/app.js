@@ -77,10 +77,29 @@ export function formatBytes(n) {
   return `${(n / 1024 / 1024).toFixed(2)} MB`;
 }
 
-/** "15.3 KB activations (the runtime's arena: 21.7 KB)": the file's memory plan, then what the runtime binds. */
+/** "15.3 KB activations (the runtime's arena, with its tables: 21.7 KB)": the file's memory plan
+ * (model.plannedArenaBytes), then what the runtime holds (model.arenaBytes). */
 export function arenaText(planned, runtime) {
-  return planned == null ? formatBytes(runtime)
-    : `${formatBytes(planned)} activations (the runtime's arena, with its tables: ${formatBytes(runtime)})`;
+  return `${formatBytes(planned)} activations (the runtime's arena, with its tables: ${formatBytes(runtime)})`;
+}
+
+/** The operators of `graph` (model.graph) as the pages list them, in execution order: [{ index, op, inputs: shape
+ * texts of the activations it reads (not its constant weights; "-" for an absent input), output, dtype (of its first
+ * activation) }]. */
+export function operatorRows(graph) {
+  const tensors = graph.tensors;
+  const shape = (i) => (i < 0 ? "-" : `[${tensors[i].shape.join(", ")}]`);
+  return graph.operators.map((o, index) => {
+    const inputs = o.inputs.filter((i) => i < 0 || !tensors[i].constant);
+    const first = inputs.find((i) => i >= 0) ?? o.outputs[0];
+    return { index, op: o.op, inputs: inputs.map(shape), output: o.outputs.map(shape).join(", "),
+      dtype: tensors[first].dtype };
+  });
+}
+
+/** The precision of a model's operators (operatorRows): "int8" when one reads int8, else that of the first. */
+export function precisionOf(rows) {
+  return rows.some((o) => o.dtype === "int8") ? "int8" : rows[0]?.dtype ?? "float32";
 }
 
 export function formatCount(n) {

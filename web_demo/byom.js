@@ -1,11 +1,10 @@
 // Page 2: open or drop any .tlet model; show its inputs, outputs, metadata and operators; run it on random or
 // .npy inputs; benchmark it (median latency over N runs). A bad file shows an error and the page keeps working.
 import {
-  arenaText, errorArea, formatBytes, formatMs, loadModel, median, messageOf, modelBackend, quantile,
-  setupBackendPicker, el,
+  arenaText, errorArea, formatBytes, formatMs, loadModel, median, messageOf, modelBackend, operatorRows,
+  precisionOf, quantile, setupBackendPicker, el,
 } from "./app.js";
 import { parseNpy } from "./npy.js";
-import { operatorTable, plannedArenaBytes } from "./tlet_ops.js";
 
 const $ = (id) => document.getElementById(id);
 const error = errorArea($("error"));
@@ -91,23 +90,13 @@ function quantText(q) {
 }
 
 function showModel() {
-  let ops = [];
-  let planned = null;
-  let opsNote = "";
-  try {
-    ops = operatorTable(new Uint8Array(bytes));
-    planned = plannedArenaBytes(new Uint8Array(bytes));
-  } catch (e) {
-    opsNote = `the operator table could not be read (${messageOf(e)})`;
-  }
-  const precision = ops.some((o) => o.dtype === "int8") ? "int8" : ops.some((o) => o.dtype === "float16")
-    ? "float16" : "float32";
+  const ops = operatorRows(model.graph);
   $("facts").replaceChildren(
     fact("File", `${fileName} · ${formatBytes(bytes.byteLength)}`),
     fact("Backend", [modelBackend(model), model.backendReport?.reason].filter(Boolean).join(": ")),
-    fact("Arena", arenaText(planned, model.arenaBytes)),
+    fact("Arena", arenaText(model.plannedArenaBytes, model.arenaBytes)),
     fact("Memory held", formatBytes(model.memoryBytes)),
-    fact("Operators", opsNote || `${ops.length} (${precision})`),
+    fact("Operators", `${ops.length} (${precisionOf(ops)})`),
   );
   const info = (t) => [t.name || "–", `[${t.shape.join(", ")}]`, t.dtype, quantText(t.quantization)];
   table($("inputs"), ["Name", "Shape", "Type", "Quantization"], model.inputs.map(info));

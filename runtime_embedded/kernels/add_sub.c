@@ -5,14 +5,9 @@
 
 tl_status tl_check_add_sub(tl_op *op)
 {
-    const tl_tensor *acts[3];
     const tl_quant_params *q = &op->qp;
     int is_int8;
-    acts[0] = tl_input(op, 0);
-    acts[1] = tl_input(op, 1);
-    acts[2] = tl_output(op, 0);
-    if (tl_require_broadcast_to(op, acts[0], acts[1], acts[2]) != TL_OK ||
-        tl_require_float_or_int8(op, acts, 3, &is_int8) != TL_OK) {
+    if (tl_check_binary(op, &is_int8) != TL_OK) {
         return TL_ERROR_OPERATOR;
     }
     if (!is_int8) {

@@ -210,6 +210,18 @@ tl_status tl_check_unary(tl_op *op, int *is_int8)
     return tl_require_float_or_int8(op, ts, 2, is_int8);
 }
 
+tl_status tl_check_binary(tl_op *op, int *is_int8)
+{
+    const tl_tensor *ts[3];
+    ts[0] = tl_input(op, 0);
+    ts[1] = tl_input(op, 1);
+    ts[2] = tl_output(op, 0);
+    if (tl_require_broadcast_to(op, ts[0], ts[1], ts[2]) != TL_OK) {
+        return TL_ERROR_OPERATOR;
+    }
+    return tl_require_float_or_int8(op, ts, 3, is_int8);
+}
+
 tl_status tl_check_lut(tl_op *op)
 {
     return tl_require_quant_params(op, -1, -1, -1, -1, 256); /* lut entries are int8 by type */

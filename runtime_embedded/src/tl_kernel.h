@@ -141,6 +141,10 @@ tl_status tl_check_weights(tl_op *op, const tl_tensor *w, const tl_tensor *b, in
 /* An elementwise op y = f(x): same shape, float32 or int8 (reference: check_unary). */
 tl_status tl_check_unary(tl_op *op, int *is_int8);
 
+/* An elementwise op y = f(a, b): a and b broadcast to y's shape, all float32 or all int8 per-tensor (reference:
+ * check_binary). */
+tl_status tl_check_binary(tl_op *op, int *is_int8);
+
 /* An int8 op given by its 256-entry table quant_params.lut (reference: check_lut). */
 tl_status tl_check_lut(tl_op *op);
 

@@ -4,12 +4,9 @@
 // GPU operators when some run in wasm) and a single readback of the outputs. The wasm instance stays alive next to
 // it: operators without a GPU kernel run there (their inputs read back, their outputs written to the arena buffer),
 // and it runs the whole model when there is no adapter or the device is lost.
-import { decodeGraph, operatorMacs } from "./graph.js";
+import { decodeGraph } from "./graph.js";
 import { KERNELS } from "./op_table.js";
 import { ACTIVATION_FNS, HEADER, REQUANT_FNS } from "./wgsl.js";
-
-/** "auto" runs a model on the GPU from this many multiply-accumulates per inference (below, wasm is faster). */
-export const AUTO_MIN_MACS = 20e6;
 
 const BUFFER_USAGE = { MAP_READ: 0x1, COPY_SRC: 0x4, COPY_DST: 0x8, STORAGE: 0x80 };
 const SHADER_STAGE_COMPUTE = 0x4;
@@ -56,31 +53,33 @@ function lacking(op) {
   return kernel.lacking?.(op) ?? "";
 }
 
-async function openDevice(options) {
-  if (options.gpuDevice) return { device: options.gpuDevice, owned: false, fallback: false, adapter: "given device" };
-  const gpu = options.gpu ?? globalThis.navigator?.gpu;
-  let adapter = null;
-  try {
-    adapter = await gpu.requestAdapter({ powerPreference: "high-performance" });
-  } catch (e) {
-    throw new Error(`requestAdapter failed: ${e.message}`);
+// The device to run on: options.gpuDevice as given, or one opened on `adapter` (the one "auto" already found) or on
+// a new adapter of options.gpu / navigator.gpu. Throws with the reason when there is none.
+async function openDevice(options, adapter) {
+  if (options.gpuDevice) return { device: options.gpuDevice, owned: false, adapter: "given device" };
+  if (!adapter) {
+    const gpu = options.gpu ?? globalThis.navigator?.gpu;
+    try {
+      adapter = await gpu.requestAdapter({ powerPreference: "high-performance" });
+    } catch (e) {
+      throw new Error(`requestAdapter failed: ${e.message}`);
+    }
   }
   if (!adapter) throw new Error("no WebGPU adapter is available");
   const info = adapter.info ?? {};
-  const fallback = Boolean(adapter.isFallbackAdapter ?? info.isFallbackAdapter);
   const name = [info.vendor, info.architecture, info.description].filter(Boolean).join(" ") || "unnamed adapter";
   const limits = adapter.limits;
   const device = await adapter.requestDevice({ requiredLimits: {
     maxStorageBufferBindingSize: limits.maxStorageBufferBindingSize,
     maxBufferSize: limits.maxBufferSize,
   } });
-  return { device, owned: true, fallback, adapter: name };
+  return { device, owned: true, adapter: name };
 }
 
-/** Put a WebGPU backend in front of `host` (a model's wasm instance, see tensorlet.js #host). `wanted` is "auto" or
- * "webgpu". Resolves to { gpu: GpuModel | null, report } where report is model.backendReport; never rejects for a
+/** Put a WebGPU backend in front of `host` (a model's wasm instance, see tensorlet.js #host); `adapter`: the adapter
+ * tensorlet.js's "auto" chose, or null to ask for one. Resolves to { gpu: GpuModel | null, report } where report is model.backendReport; never rejects for a
  * missing or failing GPU (the wasm backend then runs the model). */
-export async function createGpuBackend(host, options, wanted) {
+export async function createGpuBackend(host, options, adapter = null) {
   const graph = decodeGraph(host);
   const placement = graph.operators.map((op) => {
     const reason = lacking(op);
@@ -91,23 +90,11 @@ export async function createGpuBackend(host, options, wanted) {
     return allWasm(graph, `no operator of this model has a WebGPU kernel (${placement[0]?.reason ?? "no operators"})`
       + ": the wasm backend runs it");
   }
-  if (wanted === "auto") {
-    const macs = graph.operators.reduce((sum, op) => sum + operatorMacs(op), 0);
-    if (macs < AUTO_MIN_MACS) {
-      return allWasm(graph, `auto: ${(macs / 1e6).toFixed(2)} M multiply-accumulates per inference, under the `
-        + `${AUTO_MIN_MACS / 1e6} M where WebGPU gains: the wasm backend runs it`);
-    }
-  }
   let opened;
   try {
-    opened = await openDevice(options);
+    opened = await openDevice(options, adapter);
   } catch (e) {
     return allWasm(graph, `${e.message}: the wasm backend runs the model`);
-  }
-  if (wanted === "auto" && opened.fallback) {
-    if (opened.owned) opened.device.destroy();
-    return allWasm(graph, `auto: the adapter (${opened.adapter}) is a software fallback, slower than wasm: the `
-      + "wasm backend runs it");
   }
   const gpu = new GpuModel(opened.device, opened.owned, graph, placement, host);
   try {

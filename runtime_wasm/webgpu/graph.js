@@ -1,6 +1,6 @@
 // The model's graph for the WebGPU backend, as the wasm core verified it (tensorlet.js reads it through the
-// tlw_tensor_at / tlw_operator_info / tlw_operator_options exports): operator options decoded by name, and the
-// work each operator does (multiply-accumulates), which "auto" weighs.
+// tlw_tensor_at / tlw_operator_info / tlw_operator_options exports, with the reader that builds model.graph): operator
+// options and quant params decoded by name, tensors linked to their operators.
 
 // Fields of each OperatorOptions member, by member id, in schema order (schemas/tensorlet.fbs): "i" an int, bool or
 // enum (one word), "f" a float (one word of float32 bits), "v" an int vector (two words: offset, count).
@@ -66,19 +66,4 @@ export function decodeGraph(host) {
     op.outs = op.outputs.map((id) => graph.tensors[id]);
   }
   return graph;
-}
-
-/** Multiply-accumulates of one operator (elementwise ops count one per output element). */
-export function operatorMacs(op) {
-  const out = op.outs[0].elements;
-  const w = op.ins[1]?.shape ?? [];
-  switch (op.name) {
-    case "CONV_2D": return out * w[1] * w[2] * w[3];
-    case "DEPTHWISE_CONV_2D": return out * w[1] * w[2];
-    case "TRANSPOSE_CONV": return op.ins[0].elements * w[0] * w[1] * w[2];
-    case "FULLY_CONNECTED": return out * w[1];
-    case "AVERAGE_POOL_2D":
-    case "MAX_POOL_2D": return out * op.options.filter_h * op.options.filter_w;
-    default: return Math.max(out, op.ins[0]?.elements ?? 0);
-  }
 }

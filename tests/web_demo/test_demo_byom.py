@@ -1,7 +1,7 @@
 """Page 2 in Chromium: the MLPerf Tiny KWS and AD models, converted from the corpus, uploaded as .tlet files with
 their real inputs as .npy: the page's outputs equal the Python wasm backend's exactly; the page shows the model's
 inputs, outputs, metadata and operators and benchmarks it; a truncated file or a non-model shows a readable error and
-the page keeps working."""
+the page keeps working; its operator table (model.graph) equals the converter's reading of the file."""
 from __future__ import annotations
 
 import numpy as np
@@ -38,6 +38,23 @@ def corpus_models(corpus, tmp_path_factory):
     return models
 
 
+def operator_row(model, op) -> list[str]:
+    """[op, activations read ("-": an absent input), outputs, dtype of the first activation read] as the page's
+    operator table shows them, from the converter's reader of the file."""
+    def shape(i: int) -> str:
+        return "-" if i < 0 else "[" + ", ".join(map(str, model.tensors[i].shape)) + "]"
+
+    read = [i for i in op.inputs if i < 0 or not model.tensors[i].is_constant]
+    first = next((i for i in read if i >= 0), op.outputs[0])
+    return [op.opcode.name, ", ".join(map(shape, read)), ", ".join(map(shape, op.outputs)),
+            model.tensors[first].dtype.name.lower()]
+
+
+def operator_table(page) -> list[list[str]]:
+    """The page's operator table without its first (#) and last (runs on) columns."""
+    return [[td.text_content() for td in tr.locator("td").all()][1:5] for tr in page.locator("#ops tbody tr").all()]
+
+
 def open_model(page, path) -> None:
     page.get_by_test_id("model-file").set_input_files(str(path))
     page.wait_for_function("(name) => document.getElementById('file-name').textContent.startsWith(name)",
@@ -56,12 +73,13 @@ def test_corpus_models_match_the_python_wasm_backend(demo_url, open_page, corpus
     for name, (model, x, expected) in corpus_models.items():
         open_model(page, model)
         assert page.get_by_test_id("error").is_hidden()
-        arena = shown_bytes(load(model).arena_bytes)
-        assert f"{arena} activations" in page.get_by_test_id("model-facts").inner_text()
+        planned = load(model)
+        assert f"{shown_bytes(planned.arena_bytes)} activations" in page.get_by_test_id("model-facts").inner_text()
         inputs = page.get_by_test_id("inputs").inner_text()
         assert "int8" in inputs and ", ".join(map(str, np.load(x).shape[1:])) in inputs
-        ops = page.get_by_test_id("ops")
-        assert ops.locator("tbody tr").count() > 3 and "FULLY_CONNECTED" in ops.text_content()
+        rows = operator_table(page)
+        assert "FULLY_CONNECTED" in [r[0] for r in rows]
+        assert rows == [operator_row(planned, op) for op in planned.operators], name
         page.get_by_test_id("input-file-0").set_input_files(str(x))
         outputs = run_outputs(page)
         assert len(outputs) == len(expected)
@@ -110,3 +128,20 @@ def test_demo_model_on_page_two(demo_url, open_page, screenshots):
     assert "0, 1, 2, 3, 4, 5, 6, 7, 8, 9" in metadata and "NCHW" in metadata
     assert len(run_outputs(page)[0]) == 10
     page.screenshot(path=str(screenshots / "model-demo-1280.png"), full_page=True)
+
+
+def test_operator_table_shows_an_absent_input(demo_url, open_page, tmp_path):
+    """A FULLY_CONNECTED without bias: model.graph gives -1 for the absent input, the table a "-"."""
+    from support import act, const, single_op_model
+    from tensorlet.converter import ir
+    from tensorlet.converter.writer import to_bytes
+
+    w = const("w", np.arange(24, dtype=np.int8).reshape(3, 8), [0.01], 0)
+    model = single_op_model(ir.OpCode.FULLY_CONNECTED, [act("x", (1, 8), 0.1, 0), w, None], act("y", (1, 3), 0.2, 0),
+                            ir.FullyConnectedOptions())
+    path = tmp_path / "no_bias.tlet"
+    path.write_bytes(to_bytes(model))
+    page = open_page(demo_url + "model.html")
+    open_model(page, path)
+    assert operator_table(page) == [["FULLY_CONNECTED", "[1, 8], -", "[1, 3]", "int8"]]
+    assert f"{shown_bytes(model.arena_bytes)} activations" in page.get_by_test_id("model-facts").inner_text()

@@ -94,6 +94,9 @@ def test_page_shows_model_facts_and_backend(demo_url, open_page, demo_model):
     assert "int8" in facts and "CONV_2D" in facts and f"{len(summary['ops'])}:" in facts
     assert summary["metadata"]["labels"] == [str(d) for d in range(10)]
     assert page.locator("#backend-used").inner_text() == "WebAssembly SIMD128"
+    fetched = page.evaluate("performance.getEntriesByType('resource').map((e) => e.name)")
+    assert any(url.endswith("/runtime/tensorlet.wasm") for url in fetched), fetched
+    assert not [url for url in fetched if "/runtime/webgpu/" in url], "auto imported the WebGPU modules"
     options = page.get_by_test_id("backend").locator("option").all_inner_texts()
     assert options[:2] == ["Auto", "WebAssembly (SIMD)"]
     assert ("WebGPU" in options) == page.evaluate("Boolean(navigator.gpu)")

@@ -84,16 +84,7 @@ static conv_layout layout_of(const tl_op *op)
 static tl_status conv_2d_simd_check(tl_op *op)
 {
     const tl_status status = check(op);
-    uint64_t bytes;
-    if (status != TL_OK) {
-        return status;
-    }
-    bytes = layout_of(op).bytes;
-    if (bytes > 0x7FFFFFF0u) {
-        return tl_fail(op, TL_ERROR_LIMIT, tl_input(op, 1), "needs more kernel state than this build allows");
-    }
-    op->state_bytes = (uint32_t)bytes;
-    return TL_OK;
+    return status != TL_OK ? status : tlw_request_state(op, layout_of(op).bytes);
 }
 
 static void *state_at(const tl_op *op, uint64_t offset)

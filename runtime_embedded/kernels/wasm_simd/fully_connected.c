@@ -47,16 +47,7 @@ static fc_layout layout_of(const tl_op *op)
 static tl_status fully_connected_simd_check(tl_op *op)
 {
     const tl_status status = check(op);
-    uint64_t bytes;
-    if (status != TL_OK) {
-        return status;
-    }
-    bytes = layout_of(op).bytes;
-    if (bytes > 0x7FFFFFF0u) {
-        return tl_fail(op, TL_ERROR_LIMIT, tl_input(op, 1), "needs more kernel state than this build allows");
-    }
-    op->state_bytes = (uint32_t)bytes;
-    return TL_OK;
+    return status != TL_OK ? status : tlw_request_state(op, layout_of(op).bytes);
 }
 
 /* Pack the panel (and, int8, fold the zero-point term into the bias): at bind, or at eval for run-time weights. */

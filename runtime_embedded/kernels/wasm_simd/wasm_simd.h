@@ -32,6 +32,16 @@
 #define TLW_CH4(n) (((uint32_t)(n) + 3u) & ~3u)
 enum { TLW_RQ_BIAS = 0, TLW_RQ_LMUL, TLW_RQ_MULT, TLW_RQ_POW, TLW_RQ_MASK, TLW_RQ_HALF, TLW_RQ_INT_ARRAYS };
 
+/* Ask for `bytes` of per-op state (op->state_bytes), or fail with TL_ERROR_LIMIT past what this build allows. */
+static inline tl_status tlw_request_state(tl_op *op, uint64_t bytes)
+{
+    if (bytes > 0x7FFFFFF0u) {
+        return tl_fail(op, TL_ERROR_LIMIT, tl_input(op, 1), "needs more kernel state than this build allows");
+    }
+    op->state_bytes = (uint32_t)bytes;
+    return TL_OK;
+}
+
 /* Bytes of the parameter block for `channels` channels: the arrays, then 16 bytes whose first int32 says whether
  * any channel shifts left (tlw_rq_left; eight-channel readers of the arrays may read into them). */
 static inline uint32_t tlw_rq_bytes(uint32_t channels)

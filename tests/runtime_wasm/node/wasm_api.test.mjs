@@ -1,6 +1,7 @@
 // API behaviour of tensorlet.js under Node's test runner (driven by test_wasm_node.py, which writes the models and
 // expected outputs into $TLW_FIXTURES): loading from bytes, paths, file URLs and Blobs; descriptions and metadata;
-// several models at once; dispose; a thousand runs in a fixed memory; a Worker; every error path.
+// model.graph and the planned arena; "auto" without a GPU; several models at once; dispose; a thousand runs in a
+// fixed memory; a Worker; every error path.
 import assert from "node:assert/strict";
 import { existsSync, readFileSync } from "node:fs";
 import { join } from "node:path";
@@ -58,6 +59,58 @@ test("describes inputs, outputs and metadata", async () => {
   const bare = await load(join(dir, "add.tlet"));
   assert.equal(bare.metadata.preprocessing, null);
   assert.deepEqual(bare.metadata.labels, []);
+});
+
+test("model.graph and model.plannedArenaBytes: the verified graph and the file's memory plan", async () => {
+  const fc = await load(fcPath);
+  // fc_model() of wasm_support.py: FULLY_CONNECTED(features [1,8] int8, w [3,8] int8, b [3] int32) -> scores [1,3]
+  assert.deepEqual(fc.graph.tensors, [
+    { name: "features", shape: [1, 8], dtype: "int8", constant: false },
+    { name: "w", shape: [3, 8], dtype: "int8", constant: true },
+    { name: "b", shape: [3], dtype: "int32", constant: true },
+    { name: "scores", shape: [1, 3], dtype: "int8", constant: false },
+  ]);
+  assert.deepEqual(fc.graph.operators, [{ op: "FULLY_CONNECTED", inputs: [0, 1, 2], outputs: [3] }]);
+  assert.equal(fc.graph, fc.graph); // built once
+  assert.ok(Object.isFrozen(fc.graph.tensors[0].shape) && Object.isFrozen(fc.graph.operators[0]));
+  // The planner puts each activation at a 16-byte boundary: features at 0, scores at 16.
+  assert.equal(fc.plannedArenaBytes, 32);
+  assert.ok(fc.arenaBytes >= fc.plannedArenaBytes, `${fc.arenaBytes} < ${fc.plannedArenaBytes}`);
+  const add = await load(join(dir, "add.tlet"), { simd: false });
+  assert.deepEqual(add.graph.operators, [{ op: "ADD", inputs: [0, 1], outputs: [2] }]);
+  assert.deepEqual(add.graph.tensors.map((t) => [t.name, t.dtype, t.constant]),
+    [["a", "float32", false], ["b", "float32", false], ["sum", "float32", false]]);
+  assert.equal(add.plannedArenaBytes, 48); // three live float32 [1,4] tensors
+  assert.deepEqual(add.graph.operators.map((o) => o.op), add.ops);
+  assert.deepEqual((await fc.run(fcX))[0].data, fcY); // reading the graph leaves the model runnable
+  const unread = await load(fcPath);
+  unread.dispose();
+  assert.throws(() => unread.graph, (e) => e instanceof TensorletError && /disposed/.test(e.message));
+  assert.equal(fc.graph.tensors.length, 4); // still there after another model's dispose
+  fc.dispose();
+  assert.equal(fc.graph.operators[0].op, "FULLY_CONNECTED"); // read before dispose: kept
+});
+
+test("auto: no navigator.gpu, or a small model (no adapter asked for): wasm with the reason; webgpu without an "
+  + "adapter: wasm", async () => {
+  const plain = await load(fcPath);
+  assert.equal(plain.backend, "wasm");
+  assert.equal(plain.backendReport.reason, "this engine has no WebGPU");
+  const asked = [];
+  const gpu = { requestAdapter: async (options) => { asked.push(options); return null; } };
+  const small = await load(fcPath, { gpu });
+  assert.equal(small.backend, "wasm");
+  assert.match(small.backendReport.reason, /^auto: 0\.00 M multiply-accumulates per inference, under the 20 M/);
+  assert.equal(asked.length, 0, "a model under the threshold asks for no adapter");
+  assert.deepEqual(small.backendReport.ops.map((o) => [o.op, o.backend]), [["FULLY_CONNECTED", "wasm"]]);
+  const none = await load(fcPath, { backend: "webgpu", gpu });
+  assert.equal(none.backend, "wasm");
+  assert.equal(none.backendReport.reason, "no WebGPU adapter is available: the wasm backend runs the model");
+  assert.deepEqual(asked, [{ powerPreference: "high-performance" }]);
+  const failing = { requestAdapter: async () => { throw new Error("adapter blew up"); } };
+  const failed = await load(fcPath, { backend: "webgpu", gpu: failing });
+  assert.equal(failed.backendReport.reason, "requestAdapter failed: adapter blew up: the wasm backend runs the model");
+  assert.deepEqual((await failed.run(fcX))[0].data, fcY);
 });
 
 test("runs with arrays, objects by name and {data, shape}; outputs are fresh typed arrays", async () => {
