@@ -113,4 +113,5 @@ def test_many_models_at_once_and_no_memory_growth(wasmtime_ok):
     assert memory < 256 * 1024  # stack 64 KiB + file + arena, in whole pages
     for other in others:
         np.testing.assert_array_equal(other.run_sample([x])[0], expected)
-    np.testing.assert_array_equal(add.run([np.ones((1, 4), np.float32), np.ones((1, 4), np.float32)]), 2 * np.ones((1, 4)))
+    ones = np.ones((1, 4), np.float32)
+    np.testing.assert_array_equal(add.run([ones, ones]), 2 * ones)
