@@ -10,9 +10,11 @@ so its own linear memory, sized at load for the file and the arena the model ask
 """
 from __future__ import annotations
 
+import atexit
 import os
 import struct
 import threading
+import weakref
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -56,6 +58,20 @@ def wasm_dir() -> Path:
 
 _modules: dict = {}
 _modules_lock = threading.Lock()
+_stores: weakref.WeakSet = weakref.WeakSet()  # the live Runtimes' stores
+
+
+@atexit.register
+def _close_all() -> None:
+    """Free the live stores, then the compiled modules and engines, while wasmtime's bindings still work: left to
+    the interpreter's teardown, their finalizers run after it and print ignored TypeErrors."""
+    for store in list(_stores):
+        store.close()
+    with _modules_lock:
+        for engine, module in _modules.values():
+            module.close()
+            engine.close()
+        _modules.clear()
 
 
 def _module(simd: bool, path: Path | None):
@@ -105,6 +121,7 @@ class Runtime:
             else Path(path_or_bytes).read_bytes()
         engine, module = _module(True if simd is None else bool(simd), wasm)
         self._store = wasmtime.Store(engine)
+        _stores.add(self._store)
         instance = wasmtime.Instance(self._store, module, [])
         exports = instance.exports(self._store)
         self._x = {name: exports[name] for name in (
