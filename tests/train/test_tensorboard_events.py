@@ -1,6 +1,7 @@
 """TensorBoard event files from our own writer, read back by the real tensorboard package."""
 import numpy as np
 import pytest
+from tensorboard.backend.event_processing import event_accumulator
 
 from tensorlet.train import Sequential, set_seed
 from tensorlet.train.callbacks import TensorBoard
@@ -8,8 +9,6 @@ from tensorlet.train.layers import Dense
 from tensorlet.train.summary import SummaryWriter
 from tensorlet.train.summary.crc32c import crc32c, masked_crc32c
 
-event_accumulator = pytest.importorskip("tensorboard.backend.event_processing.event_accumulator",
-                                        reason="tensorboard is a dev extra")
 
 
 def read(log_dir):

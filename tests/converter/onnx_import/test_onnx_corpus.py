@@ -10,6 +10,7 @@ from pathlib import Path
 import numpy as np
 import onnx
 import pytest
+import onnxruntime as ort
 from onnx import numpy_helper
 
 from conformance_exclusions import EXCLUSIONS
@@ -24,7 +25,6 @@ ONNX_DIR = SHARED_CORPUS / "onnx"
 MLPERF_DIR = SHARED_CORPUS / "mlperf_tiny" / "onnx"
 MLPERF_FLOAT = ["kws_ref_model_float32", "vww_96_float", "pretrainedResnet", "ad01_fp32"]
 pytestmark = pytest.mark.skipif(not SHARED_CORPUS.is_dir(), reason=f"shared corpus absent ({SHARED_CORPUS})")
-ort = pytest.importorskip("onnxruntime")
 
 
 def _tensor(path: Path) -> np.ndarray:

@@ -8,7 +8,6 @@ from onnx import TensorProto, helper, numpy_helper
 
 from onnx_harness import check_against_onnxruntime
 
-pytest.importorskip("onnxruntime")
 
 
 def _model(nodes, initializers, input_shape, opset=13):

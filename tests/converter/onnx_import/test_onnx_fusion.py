@@ -14,7 +14,6 @@ from onnx_harness import check_against_onnxruntime
 from tensorlet.converter.onnx_import import import_onnx
 from tensorlet.errors import UnsupportedOpError
 
-pytest.importorskip("onnxruntime")
 X = np.linspace(-5, 5, 48, dtype=np.float32).reshape(2, 4, 6)
 
 

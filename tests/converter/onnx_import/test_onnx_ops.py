@@ -10,7 +10,6 @@ from onnx import TensorProto, helper, numpy_helper
 
 from onnx_harness import check_against_onnxruntime
 
-pytest.importorskip("onnxruntime")
 RNG = np.random.default_rng(3)
 
 

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
+import onnxruntime as ort
 
 from support import SHARED_CORPUS
 from tensorlet.converter import ir
@@ -28,14 +29,10 @@ MODELS = {"kws_ref_model": "kws/kws_ref_model.tflite", "vww_96_int8": "vww/vww_9
 ONNXRUNTIME_BOUNDS = {"kws_ref_model": (0.9, 8), "vww_96_int8": (0.95, 4), "pretrainedResnet_quant": (0.8, 48),
                       "ad01_int8": (0.98, 4)}
 pytestmark = pytest.mark.skipif(not SHARED_CORPUS.is_dir(), reason=f"shared corpus absent ({SHARED_CORPUS})")
-ort = pytest.importorskip("onnxruntime")
 
 
 def _path(name: str):
-    path = MLPERF / "onnx" / f"{name}.onnx"
-    if not path.is_file():
-        pytest.skip(f"{path.name} is not in the corpus ({path.parent})")
-    return path
+    return MLPERF / "onnx" / f"{name}.onnx"
 
 
 def _load(name: str) -> ir.Model:
@@ -51,7 +48,8 @@ def _onnxruntime(name: str, x: np.ndarray) -> np.ndarray:
 
 
 def _tflite_micro(name: str):
-    runtime = pytest.importorskip("tflite_micro.python.tflite_micro.runtime")
+    from tflite_micro.python.tflite_micro import runtime
+
     return runtime.Interpreter.from_file(str(MLPERF / MODELS[name]))
 
 

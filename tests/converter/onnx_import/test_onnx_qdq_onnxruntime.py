@@ -12,14 +12,14 @@ from functools import cache
 import numpy as np
 import onnx
 import pytest
+import onnxruntime as ort
+import torch
+from onnxruntime import quantization
 
 from onnx_harness import convert
 from tensorlet.converter import ir
 from tensorlet.converter.reference import run
 
-torch = pytest.importorskip("torch")
-ort = pytest.importorskip("onnxruntime")
-quantization = pytest.importorskip("onnxruntime.quantization")
 nn = torch.nn
 
 SAMPLES = 16

@@ -13,7 +13,6 @@ from onnx_qdq_graphs import FLOAT, INT8, UINT8, QDQGraph, lsb_differences, onnxr
 from tensorlet.converter import ir
 from tensorlet.converter.reference import run
 
-pytest.importorskip("onnxruntime")
 RNG = np.random.default_rng(5)
 
 

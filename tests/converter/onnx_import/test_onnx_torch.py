@@ -10,12 +10,12 @@ import warnings
 import numpy as np
 import onnx
 import pytest
+import torch
 
 from onnx_harness import convert
 from tensorlet.converter.ir import OpCode
 from tensorlet.converter.reference import run
 
-torch = pytest.importorskip("torch")
 nn = torch.nn
 
 OPSETS = [13, 17]

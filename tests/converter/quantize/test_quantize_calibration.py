@@ -76,7 +76,8 @@ def test_samples_from_arrays_lists_and_dicts():
 
 
 def write_images(directory, count: int, size=(20, 10), mode="RGB"):
-    image = pytest.importorskip("PIL.Image")
+    from PIL import Image as image
+
     rng = np.random.default_rng(0)
     pixels = []
     for k in range(count):
