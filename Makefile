@@ -43,7 +43,7 @@ schema: apt setup
 	cp .make/fbs/tensorlet/fbs/*.py tensorlet/fbs/
 	$(PY) schemas/fbs_layout.py schemas/tensorlet.fbs tensorlet/fbs/layout.py runtime_embedded/src/tl_schema.h
 
-bench: setup mnist-data
+bench: apt setup wasm mnist-data
 	$(PY) benchmarks/planner_bench.py
 	$(PY) benchmarks/convert_bench.py
 	$(PY) benchmarks/mcu_bench.py

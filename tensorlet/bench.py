@@ -42,12 +42,10 @@ def _host_runner(backend: str, data: bytes, model: Model):
     """A callable running one inference of the loaded model on `backend` (load cost paid here)."""
     if backend == "wasm":
         from tensorlet.runtime import Runtime
-        runtime = Runtime(data)
-        return runtime.run
+        return Runtime(data).run_sample
     if backend == "native":
         from tensorlet import native
-        loaded = native.Runtime().load(data)
-        return loaded.run
+        return native.Runtime().load(data).run
     return lambda inputs: reference_run(model, inputs)
 
 
