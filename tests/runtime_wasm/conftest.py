@@ -33,6 +33,6 @@ def node_ok(wasm_build):
 @pytest.fixture(scope="session")
 def supported(wasmtime_ok):
     """Opcode names with a kernel in the SIMD build (the MVP build is checked to have the same)."""
-    ops = wasm_support.supported_opcodes(True)
-    assert ops == wasm_support.supported_opcodes(False)
+    ops = wasm_support.supported_opcodes(wasm_support.WASM[True])
+    assert ops == wasm_support.supported_opcodes(wasm_support.WASM[False])
     return ops

@@ -57,12 +57,12 @@ def build(*args: str) -> None:
         raise RuntimeError(f"building runtime_wasm failed:\n{result.stdout[-4000:]}\n{result.stderr[-4000:]}")
 
 
-def supported_opcodes(simd: bool = True) -> set[str]:
-    """Names of the opcodes with a kernel in the built module (asked from the module itself)."""
+def supported_opcodes(wasm: Path) -> set[str]:
+    """Names of the opcodes with a kernel in the runtime module at `wasm` (asked from the module itself)."""
     import wasmtime
 
     store = wasmtime.Store()
-    instance = wasmtime.Instance(store, wasmtime.Module.from_file(store.engine, str(WASM[simd])), [])
+    instance = wasmtime.Instance(store, wasmtime.Module.from_file(store.engine, str(wasm)), [])
     supported = instance.exports(store)["tlw_opcode_supported"]
     return {op.name for op in OpCode if supported(store, int(op))}
 
@@ -184,6 +184,15 @@ def op_cases_with_kernel(supported: set[str]) -> list[tuple[str, bytes, list[np.
     """Every case of tests/op_cases.py whose op has a kernel in the build."""
     return [(cid, to_bytes(model), inputs) for cid, model, inputs in cases()
             if model.operators[0].opcode.name in supported]
+
+
+FC_ONLY = "FULLY_CONNECTED"  # the one kernel of the subset build (fc_only_wasm)
+
+
+def fc_only_wasm(directory: Path) -> Path:
+    """A SIMD runtime linking only the FULLY_CONNECTED kernel (runtime_wasm's OPS=), built in `directory`."""
+    build(f"BUILD={directory / 'build'}", f"OUT={directory}", f"OPS={FC_ONLY}", str(directory / "tensorlet.wasm"))
+    return directory / "tensorlet.wasm"
 
 
 def op_cases_without_kernel(supported: set[str]) -> list[tuple[str, bytes, list[np.ndarray]]]:

@@ -3,7 +3,7 @@
 // model.graph and the planned arena; "auto" without a GPU; several models at once; dispose; a thousand runs in a
 // fixed memory; a Worker; every error path.
 import assert from "node:assert/strict";
-import { existsSync, readFileSync } from "node:fs";
+import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { test } from "node:test";
 import { pathToFileURL } from "node:url";
@@ -198,9 +198,10 @@ test("bad model bytes reject with the C status and detail", async () => {
   const broken = bytes.slice();
   new DataView(broken.buffer).setUint32(0, broken.length + 64, true); // root offset past the end
   await assert.rejects(load(broken), (e) => e instanceof TensorletError && /TL_ERROR_/.test(e.status));
-  if (existsSync(join(dir, "unsupported.tlet"))) {
-    await rejects(load(join(dir, "unsupported.tlet")), /has no kernel in this build.*TL_ERROR_UNSUPPORTED_OP/);
-  }
+  const fcOnly = readFileSync(join(dir, "fc-only", "tensorlet.wasm")); // a runtime with the FULLY_CONNECTED kernel only
+  await rejects(load(join(dir, "unsupported.tlet"), { wasm: fcOnly }),
+    /has no kernel in this build.*TL_ERROR_UNSUPPORTED_OP/);
+  assert.ok(await load(fcPath, { wasm: fcOnly }));
   await rejects(load(join(dir, "no-such-file.tlet")), /cannot read model/);
   await rejects(load(42), /Tensorlet.load takes a URL/);
   await rejects(load(fcPath, { backend: "cuda" }), /unknown backend 'cuda'/);
