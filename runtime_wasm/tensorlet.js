@@ -220,7 +220,7 @@ export class TensorletModel {
     const x = this.#exports;
     const infoWords = x.tlw_info_words();
     const maxRank = x.tlw_max_rank();
-    this.#info = { words: infoWords, dims: 3, dtype: 3 + maxRank };
+    this.#info = { words: infoWords, dtype: 3 + maxRank };
     const model = x.tlw_model_new();
     const file = model ? x.tlw_alloc(bytes.length) : 0;
     if (!model || !file) {
@@ -280,7 +280,7 @@ export class TensorletModel {
       const w = new Int32Array(this.#memory.buffer, at, 6).slice(); // TLW_OP_* of wasm_api.c
       const optionWords = this.#int32s(x.tlw_operator_options(m, n), x.tlw_operator_options_count());
       const quantWords = this.#int32s(x.tlw_operator_quant_params(m, n), x.tlw_operator_options_count());
-      const op = { index: n, opcode: w[0], name: this.ops[n], inputs: this.#int32s(w[1], w[2]),
+      const op = { index: n, name: this.ops[n], inputs: this.#int32s(w[1], w[2]),
         outputs: this.#int32s(w[3], w[4]), optionsType: w[5], optionWords, quantWords };
       op.macs = operatorMacs(op, tensors);
       return op;

@@ -33,9 +33,9 @@ PIXEL_SCALE = 1.0 / 255.0
 MIME_TYPES = {".html": "text/html; charset=utf-8", ".js": "text/javascript; charset=utf-8",
               ".mjs": "text/javascript; charset=utf-8", ".css": "text/css; charset=utf-8",
               ".json": "application/json", ".wasm": "application/wasm", ".svg": "image/svg+xml",
-              ".png": "image/png", ".ico": "image/x-icon", ".wgsl": "text/plain; charset=utf-8",
+              ".png": "image/png", ".ico": "image/x-icon",
               ".tlet": "application/octet-stream", ".npy": "application/octet-stream"}
-RUNTIME_SUFFIXES = (".js", ".mjs", ".wasm", ".wgsl")
+RUNTIME_SUFFIXES = (".js", ".mjs", ".wasm")
 
 
 def pages_dir() -> Path:

@@ -1,8 +1,6 @@
-// What both pages share: the backend selector, loading a model with a fallback to WebAssembly, the error area,
-// number formatting.
+// What both pages share: the backend selector, loading a model (and saying why WebGPU was not used), the error
+// area, number formatting, fact rows.
 import { Tensorlet } from "./runtime/tensorlet.js";
-
-export { Tensorlet };
 
 const STORED_BACKEND = "tensorlet-demo.backend";
 
@@ -21,19 +19,10 @@ export function setupBackendPicker(select, onChange) {
   return select.value;
 }
 
-/** Load `bytes` on `backend`. When WebGPU was asked for and is refused (the load rejects, or the runtime hands the
- * model to WebAssembly: no adapter), report why with fail() and run on WebAssembly. Rejects only when WebAssembly
- * rejects too (a bad file). */
+/** Load `bytes` on `backend`. When WebGPU was asked for and the runtime hands the model to WebAssembly (no adapter,
+ * a failed setup: a GPU problem never rejects the load), report why with fail(). Rejects for a bad file. */
 export async function loadModel(bytes, backend, fail) {
-  let model;
-  try {
-    model = await Tensorlet.load(bytes, { backend });
-  } catch (e) {
-    if (backend === "wasm" || backend === "auto") throw e;
-    model = await Tensorlet.load(bytes, { backend: "wasm" });
-    fail(`${backendLabel(backend)} is not available here (${messageOf(e)}); running on WebAssembly instead.`);
-    return model;
-  }
+  const model = await Tensorlet.load(bytes, { backend });
   if (backend === "webgpu" && model.backend !== "webgpu") {
     fail(`WebGPU is not available here (${model.backendReport?.reason ?? "no adapter"}); running on WebAssembly `
       + "instead.");
@@ -41,7 +30,7 @@ export async function loadModel(bytes, backend, fail) {
   return model;
 }
 
-export function backendLabel(backend, simd) {
+function backendLabel(backend, simd) {
   if (backend === "wasm") return simd === false ? "WebAssembly (no SIMD)" : "WebAssembly SIMD128";
   if (backend === "webgpu") return "WebGPU";
   return backend === "auto" ? "Auto" : String(backend);
@@ -129,4 +118,16 @@ export function el(tag, attributes = {}, ...children) {
   }
   node.append(...children.flat().filter((c) => c != null).map((c) => (c instanceof Node ? c : String(c))));
   return node;
+}
+
+/** One row of a facts list: <div><dt>term</dt><dd>value</dd></div>. */
+export function fact(term, value) {
+  return el("div", {}, el("dt", {}, term), el("dd", {}, value));
+}
+
+/** fetch(url), rejecting with "url: HTTP status" unless the response is OK. */
+export async function fetchOk(url) {
+  const response = await fetch(url);
+  if (!response.ok) throw new Error(`${url}: HTTP ${response.status}`);
+  return response;
 }

@@ -1,8 +1,8 @@
 // Page 2: open or drop any .tlet model; show its inputs, outputs, metadata and operators; run it on random or
 // .npy inputs; benchmark it (median latency over N runs). A bad file shows an error and the page keeps working.
 import {
-  arenaText, errorArea, formatBytes, formatMs, loadModel, median, messageOf, modelBackend, operatorRows,
-  precisionOf, quantile, setupBackendPicker, el,
+  arenaText, el, errorArea, fact, fetchOk, formatBytes, formatMs, loadModel, median, messageOf, modelBackend,
+  operatorRows, precisionOf, quantile, setupBackendPicker,
 } from "./app.js";
 import { parseNpy } from "./npy.js";
 
@@ -45,9 +45,7 @@ $("model-file").addEventListener("change", async (event) => {
 
 $("demo-model").addEventListener("click", async () => {
   try {
-    const response = await fetch("model.tlet");
-    if (!response.ok) throw new Error(`HTTP ${response.status}`);
-    await open(await response.arrayBuffer(), "model.tlet (the demo's MNIST CNN)");
+    await open(await (await fetchOk("model.tlet")).arrayBuffer(), "model.tlet (the demo's MNIST CNN)");
   } catch (e) {
     error.show(`The demo model could not be fetched: ${messageOf(e)}`);
   }
@@ -72,10 +70,6 @@ setupBackendPicker($("backend"), () => {
 });
 
 // ---- describing ----
-
-function fact(term, value) {
-  return el("div", {}, el("dt", {}, term), el("dd", {}, value));
-}
 
 function table(element, head, rows) {
   element.replaceChildren(

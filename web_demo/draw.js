@@ -1,7 +1,7 @@
 // Page 1: draw a digit; the int8 MNIST CNN (/model.tlet, its file's summary in /model.json) predicts it live.
 import {
-  arenaText, errorArea, formatBytes, formatCount, formatMs, loadModel, messageOf, modelBackend, operatorRows,
-  precisionOf, setupBackendPicker, el,
+  arenaText, el, errorArea, fact, fetchOk, formatBytes, formatCount, formatMs, loadModel, messageOf, modelBackend,
+  operatorRows, precisionOf, setupBackendPicker,
 } from "./app.js";
 import { SIZE, mnistPixels, normalize } from "./preprocess.js";
 
@@ -194,10 +194,6 @@ function showResult(probabilities, ms) {
 
 // ---- the model ----
 
-function fact(term, value) {
-  return el("div", {}, el("dt", {}, term), el("dd", {}, value));
-}
-
 // What the model says of itself (model.graph, the arenas), then the file's summary (/model.json, from `tensorlet
 // inspect --json`): its size, parameters, MACs and test accuracy.
 async function showFacts() {
@@ -209,9 +205,7 @@ async function showFacts() {
     fact("Ops", `${ops.length}: ${[...new Set(ops.map((o) => o.op))].join(", ")}`),
   ];
   try {
-    const response = await fetch("model.json");
-    if (!response.ok) throw new Error(`HTTP ${response.status}`);
-    const summary = await response.json();
+    const summary = await (await fetchOk("model.json")).json();
     const accuracy = Number(summary.metadata.extra?.test_accuracy);
     rows.unshift(fact("File", `${summary.file_name} · ${formatBytes(summary.totals.file_bytes)}`));
     rows.push(fact("Parameters", formatCount(summary.totals.parameters)),
@@ -244,12 +238,6 @@ async function start(backend) {
     error.show(`The demo model could not be loaded: ${messageOf(e)}`);
     $("status").textContent = "failed";
   }
-}
-
-async function fetchOk(url) {
-  const response = await fetch(url);
-  if (!response.ok) throw new Error(`${url}: HTTP ${response.status}`);
-  return response;
 }
 
 start(setupBackendPicker($("backend"), start));

@@ -213,7 +213,7 @@ class KernelContext {
 }
 
 /** A model on one GPUDevice; made by createGpuBackend. */
-export class GpuModel {
+class GpuModel {
   #lostHandlers = [];
   #lost = null;
   #rejectMapping = null; // rejects the readback in flight when the device is lost

@@ -14,14 +14,14 @@ const add = (a, b) => (a + b) | 0;
 const sub = (a, b) => (a - b) | 0;
 
 /** SaturatingRoundingDoublingHighMul. */
-export function srdhm(a, b) {
+function srdhm(a, b) {
   if (a === INT32_MIN && b === INT32_MIN) return INT32_MAX;
   const product = BigInt(a) * BigInt(b);
   return Number((product + (product >= 0n ? 1n << 30n : 1n - (1n << 30n))) / (1n << 31n)); // truncates to zero
 }
 
 /** RoundingDivideByPOT, exponent in [0, 31]. */
-export function rdbpot(x, exponent) {
+function rdbpot(x, exponent) {
   const mask = 2 ** exponent - 1;
   const remainder = x & mask;
   const threshold = Math.floor(mask / 2) + (x < 0 ? 1 : 0);
@@ -38,7 +38,7 @@ function srmpot(x, exponent) {
 }
 
 /** MultiplyByQuantizedMultiplier. */
-export function mbqm(x, multiplier, shift) {
+function mbqm(x, multiplier, shift) {
   return rdbpot(srdhm((x << Math.max(shift, 0)) | 0, multiplier), Math.max(-shift, 0));
 }
 
@@ -53,7 +53,7 @@ function expOnIntervalBetweenNegativeOneQuarterAnd0Excl(a) {
 }
 
 /** exp of a FixedPoint<int32, integerBits> a <= 0, as Q0.31 (gemmlowp's exp_on_negative_values). */
-export function expOnNegativeValues(a, integerBits) {
+function expOnNegativeValues(a, integerBits) {
   const fractional = 31 - integerBits;
   const oneQuarter = 2 ** (fractional - 2);
   const aModQuarterMinusOneQuarter = sub(a & (oneQuarter - 1), oneQuarter);

@@ -3,7 +3,7 @@
 const f32 = Math.fround;
 
 /** TFLite's float32 source/destination ratio of one axis. */
-export function floatScale(inSize, outSize, alignCorners) {
+function floatScale(inSize, outSize, alignCorners) {
   if (alignCorners && outSize > 1) return f32(f32(inSize - 1) / f32(outSize - 1));
   return f32(f32(inSize) / f32(outSize));
 }
