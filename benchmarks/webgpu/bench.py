@@ -14,21 +14,16 @@ matter.
 from __future__ import annotations
 
 import argparse
-import http.server
 import json
 import shutil
-import subprocess
 import sys
 import tempfile
-import threading
 from pathlib import Path
 
 import numpy as np
 
 ROOT = Path(__file__).resolve().parents[2]
 RUNTIME_WASM = ROOT / "runtime_wasm"
-SHARED_CORPUS = ROOT.parent / "shared" / "corpus"
-MLPERF = SHARED_CORPUS / "mlperf_tiny"
 CORPUS_MODELS = {"kws-float": "kws/kws_ref_model_float32.tflite", "vww-float": "vww/vww_96_float.tflite",
                  "ic-float": "ic/pretrainedResnet.tflite", "ad-float": "ad/ad01_fp32.tflite",
                  "kws-int8": "kws/kws_ref_model.tflite", "vww-int8": "vww/vww_96_int8.tflite",
@@ -36,8 +31,11 @@ CORPUS_MODELS = {"kws-float": "kws/kws_ref_model_float32.tflite", "vww-float": "
 ORT_DIST = ROOT / "benchmarks" / "web" / "node_modules" / "onnxruntime-web" / "dist"  # make bench-web installs it
 ORT_MODELS = {"kws-float": "kws_ref_model_float32.onnx", "vww-float": "vww_96_float.onnx",
               "ic-float": "pretrainedResnet.onnx", "ad-float": "ad01_fp32.onnx"}
-FLAGS = ["--headless=new", "--no-sandbox", "--disable-background-networking", "--disable-component-update",
-         "--disable-sync", "--no-first-run", "--disable-quic", "--enable-unsafe-webgpu"]
+# the tests' Chromium harness (tests/runtime_wasm/wasm_support.py: page_report) and corpus conversion (tlet)
+sys.path[:0] = [str(ROOT / "tests"), str(ROOT / "tests" / "runtime_wasm")]
+from wasm_support import CHROMIUM, CHROMIUM_FLAGS, MLPERF, SHARED_CORPUS, page_report, tlet  # noqa: E402
+
+FLAGS = [*CHROMIUM_FLAGS, "--enable-unsafe-webgpu"]
 
 PAGE = """<!doctype html><html><body><script type="module">
 import { Tensorlet } from "./tensorlet.js";
@@ -115,7 +113,6 @@ await fetch("/report", { method: "POST", body: JSON.stringify(report) });
 
 def synthetic_models() -> dict[str, bytes]:
     """Two float models sized for a GPU: a 3-conv stack at 64x64x32 (~113 M MACs) and a 512x512 MLP."""
-    sys.path.insert(0, str(ROOT / "tests"))
     from support import act, const
     from tensorlet.converter import ir
     from tensorlet.converter.ir import Activation, OpCode
@@ -149,16 +146,7 @@ def synthetic_models() -> dict[str, bytes]:
 
 
 def corpus_models(names) -> dict[str, bytes]:
-    from tensorlet.converter.planner import apply_plan
-    from tensorlet.converter.tflite_import import import_tflite
-    from tensorlet.converter.writer import to_bytes
-
-    out = {}
-    for name in names:
-        model = import_tflite((MLPERF / CORPUS_MODELS[name]).read_bytes())
-        apply_plan(model)
-        out[name] = to_bytes(model)
-    return out
+    return {name: tlet(MLPERF / CORPUS_MODELS[name]) for name in names}
 
 
 def onnx_entry(source: Path, target: Path) -> dict:
@@ -171,8 +159,7 @@ def onnx_entry(source: Path, target: Path) -> dict:
 
 
 def run_page(models: dict[str, bytes], runs: int, warmup: int, timeout: float) -> dict:
-    chromium = shutil.which("chromium") or shutil.which("chromium-browser")
-    if chromium is None:
+    if CHROMIUM is None:
         raise SystemExit("chromium is not installed (apt-get install chromium)")
     with tempfile.TemporaryDirectory() as tmp:
         site = Path(tmp) / "site"
@@ -191,39 +178,10 @@ def run_page(models: dict[str, bytes], runs: int, warmup: int, timeout: float) -
             config["models"].append(entry)
         (site / "config.json").write_text(json.dumps(config))
         (site / "index.html").write_text(PAGE)
-        reports: list = []
-        done = threading.Event()
-
-        class Handler(http.server.SimpleHTTPRequestHandler):
-            def __init__(self, *args, **kwargs):
-                super().__init__(*args, directory=str(site), **kwargs)
-
-            def do_POST(self):
-                reports.append(json.loads(self.rfile.read(int(self.headers["Content-Length"]))))
-                self.send_response(204)
-                self.end_headers()
-                done.set()
-
-            def log_message(self, *args):
-                pass
-
-        Handler.extensions_map = {**Handler.extensions_map, ".wasm": "application/wasm", ".js": "text/javascript"}
-        server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        threading.Thread(target=server.serve_forever, daemon=True).start()
-        browser = subprocess.Popen([chromium, *FLAGS, f"--user-data-dir={Path(tmp) / 'profile'}",
-                                    f"http://127.0.0.1:{server.server_address[1]}/index.html"],
-                                   stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
         try:
-            if not done.wait(timeout):
-                raise SystemExit(f"the benchmark page did not report within {timeout:.0f} s")
-        finally:
-            browser.terminate()
-            try:
-                browser.wait(10)
-            except subprocess.TimeoutExpired:
-                browser.kill()
-            server.shutdown()
-    report = reports[0]
+            report = page_report(site, FLAGS, Path(tmp) / "profile", timeout)
+        except AssertionError as e:
+            raise SystemExit(f"the benchmark page did not report: {e}")
     if "failure" in report:
         raise SystemExit(f"the benchmark page failed: {report['failure']}")
     return report
