@@ -31,12 +31,6 @@ static inline int32_t tl_sub_wrap(int32_t a, int32_t b)
     return tl_wrap32((uint32_t)a - (uint32_t)b);
 }
 
-/* Two's-complement negation (-INT32_MIN stays INT32_MIN). */
-static inline int32_t tl_neg_wrap(int32_t a)
-{
-    return tl_wrap32(0u - (uint32_t)a);
-}
-
 /* x * 2^shift wrapped to int32, shift in [0, 31] (C's x << shift where the reference wraps). */
 static inline int32_t tl_shl_wrap(int32_t x, int shift)
 {

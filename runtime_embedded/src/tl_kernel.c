@@ -105,7 +105,6 @@ tl_status tl_require_same_quantization(tl_op *op, const tl_tensor *a, const tl_t
     if (a->scale != b->scale || a->zero_point != b->zero_point) {
         return tl_fail(op, TL_ERROR_OPERATOR, b, "must share scale and zero point with the op's input");
     }
-    (void)a;
     return TL_OK;
 }
 

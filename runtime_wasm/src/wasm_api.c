@@ -229,11 +229,6 @@ const char *TLW_EXPORT(tlw_status_name)(uint32_t status)
     return status < TL_STATUS_COUNT && names[status] ? names[status] : "TL_ERROR_UNKNOWN";
 }
 
-const char *TLW_EXPORT(tlw_dtype_name)(uint32_t dtype)
-{
-    return tl_dtype_name(dtype);
-}
-
 const char *TLW_EXPORT(tlw_opcode_name)(uint32_t opcode)
 {
     return tl_opcode_name(opcode);

@@ -1,13 +1,15 @@
-/* memcpy, memmove and memset for the freestanding wasm32 builds: clang emits calls to them for struct copies.
- * With bulk memory (the SIMD build) each is one memory.copy / memory.fill instruction; without it (the MVP build),
- * byte loops (clang's -ffreestanding implies -fno-builtin, so the loops are not turned back into calls). */
+/* memcpy, memmove and memset for the SIMD128 wasm32 build (bulk memory): clang emits calls to them for struct
+ * copies; each is one memory.copy / memory.fill instruction. The MVP build links the portable byte loops of
+ * runtime_embedded/ports/freestanding/tl_libc.c instead. */
 #include <stddef.h>
+
+#ifndef __wasm_bulk_memory__
+#error "wasm_libc.c is for builds with bulk memory (-mbulk-memory); the others link ports/freestanding/tl_libc.c"
+#endif
 
 void *memcpy(void *dst, const void *src, size_t n);
 void *memmove(void *dst, const void *src, size_t n);
 void *memset(void *dst, int value, size_t n);
-
-#ifdef __wasm_bulk_memory__
 
 void *memcpy(void *dst, const void *src, size_t n)
 {
@@ -23,42 +25,3 @@ void *memset(void *dst, int value, size_t n)
 {
     return __builtin_memset(dst, value, n);
 }
-
-#else
-
-void *memcpy(void *dst, const void *src, size_t n)
-{
-    unsigned char *d = (unsigned char *)dst;
-    const unsigned char *s = (const unsigned char *)src;
-    while (n--) {
-        *d++ = *s++;
-    }
-    return dst;
-}
-
-void *memmove(void *dst, const void *src, size_t n)
-{
-    unsigned char *d = (unsigned char *)dst;
-    const unsigned char *s = (const unsigned char *)src;
-    if (d < s) {
-        while (n--) {
-            *d++ = *s++;
-        }
-    } else {
-        while (n--) {
-            d[n] = s[n];
-        }
-    }
-    return dst;
-}
-
-void *memset(void *dst, int value, size_t n)
-{
-    unsigned char *d = (unsigned char *)dst;
-    while (n--) {
-        *d++ = (unsigned char)value;
-    }
-    return dst;
-}
-
-#endif

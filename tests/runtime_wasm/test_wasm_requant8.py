@@ -2,7 +2,7 @@
 scalar reference arithmetic, zero point and activation clamp included, lane for lane (requant8_check.c)."""
 import subprocess
 
-from wasm_support import ROOT, RUNTIME_WASM
+from wasm_support import ROOT
 
 
 def test_simd_requant8_equals_the_scalar_arithmetic(wasmtime_ok, tmp_path):
@@ -13,7 +13,7 @@ def test_simd_requant8_equals_the_scalar_arithmetic(wasmtime_ok, tmp_path):
     subprocess.run(["clang-16", "--target=wasm32", "-std=c99", "-Wall", "-Wextra", "-Werror", "-pedantic", "-O2",
                     "-ffreestanding", "-nostdlib", "-msimd128", f"-I{embedded / 'include'}", f"-I{embedded / 'src'}",
                     f"-I{embedded / 'kernels'}", f"-I{embedded / 'kernels' / 'wasm_simd'}",
-                    str(RUNTIME_WASM / "src" / "wasm_libc.c"), str(embedded / "src" / "tl_kernel.c"),
+                    str(embedded / "ports" / "freestanding" / "tl_libc.c"), str(embedded / "src" / "tl_kernel.c"),
                     str(ROOT / "tests" / "runtime_wasm" / "requant8_check.c"), "-Wl,--no-entry", "-o", str(out)],
                    check=True, capture_output=True)
     store = wasmtime.Store()

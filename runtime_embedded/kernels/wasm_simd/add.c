@@ -53,8 +53,8 @@ static void eval_int8_flat(const tl_op *op, const int8_t *pa, const int8_t *pb, 
                                          add_input4(wasm_i32x4_extend_low_i16x8(db), mhb, mlb, &rb, eb));
         const v128_t s1 = wasm_i32x4_add(add_input4(wasm_i32x4_extend_high_i16x8(da), mha, mla, &ra, ea),
                                          add_input4(wasm_i32x4_extend_high_i16x8(db), mhb, mlb, &rb, eb));
-        const v128_t r0 = wasm_i32x4_add(tlw_rdbpot4_small(tlw_srdhm4_by(s0, m), &ry, ey), zy);
-        const v128_t r1 = wasm_i32x4_add(tlw_rdbpot4_small(tlw_srdhm4_by(s1, m), &ry, ey), zy);
+        const v128_t r0 = wasm_i32x4_add(tlw_rdbpot4_small(tlw_srdhm4v(s0, m), &ry, ey), zy);
+        const v128_t r1 = wasm_i32x4_add(tlw_rdbpot4_small(tlw_srdhm4v(s1, m), &ry, ey), zy);
         const v128_t n16 = wasm_i16x8_narrow_i32x4(wasm_i32x4_min(wasm_i32x4_max(r0, lo), hi),
                                                    wasm_i32x4_min(wasm_i32x4_max(r1, lo), hi));
         wasm_v128_store64_lane(py + i, wasm_i8x16_narrow_i16x8(n16, n16), 0);

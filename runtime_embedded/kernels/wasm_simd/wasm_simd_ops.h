@@ -12,16 +12,6 @@
 /* For a function called once per eval: one copy of it, not one inlined at each call site. */
 #define TLW_NOINLINE __attribute__((noinline))
 
-/* SRDHM of four int32 lanes by per-lane multipliers m >= 0: floor((x * m + 2^30) / 2^31) in 64-bit lanes (see
- * wasm_simd.h). */
-static inline v128_t tlw_srdhm4_by(v128_t x, v128_t m)
-{
-    const v128_t half = wasm_i64x2_splat((int64_t)1 << 30);
-    const v128_t lo = wasm_u64x2_shr(wasm_i64x2_add(wasm_i64x2_extmul_low_i32x4(x, m), half), 31);
-    const v128_t hi = wasm_u64x2_shr(wasm_i64x2_add(wasm_i64x2_extmul_high_i32x4(x, m), half), 31);
-    return wasm_i32x4_shuffle(lo, hi, 0, 2, 4, 6);
-}
-
 /* RDBPOT of four int32 lanes |x| < 2^30 by an exponent e in [0, 31]: x / 2^e rounded half away from zero, which
  * is floor((x + 2^(e-1) - (x < 0)) / 2^e) for e >= 1 and x for e = 0; the sum stays inside int32. r holds
  * tlw_rdbpot_setup(e). */
