@@ -14,13 +14,13 @@ from tensorlet.converter import ir
 from tensorlet.converter.optimize import optimize
 from tensorlet.converter.planner import MemoryPlan, apply_plan
 from tensorlet.converter.quantize import load_calibration, quantization_report, quantize_float16, quantize_model
+from tensorlet.converter.quantize.int8 import IO_MODES
+from tensorlet.converter.quantize.observers import METHODS as CALIBRATION_METHODS
 from tensorlet.converter.tflite_import import import_tflite
 from tensorlet.converter.writer import to_bytes
 from tensorlet.errors import TensorletError
 
 QUANTIZE_MODES = ("none", "int8", "float16")
-IO_MODES = ("float", "int8")
-CALIBRATION_METHODS = ("minmax", "percentile", "mse")
 REPORT_SAMPLES = 32
 
 

@@ -7,6 +7,7 @@ import numpy as np
 
 from tensorlet.converter import ir
 from tensorlet.converter.planner import apply_plan
+from tensorlet.converter.reference.fixedpoint import round_half_away
 from tensorlet.converter.reader import from_bytes
 from tensorlet.converter.reference import run
 from tensorlet.converter.reference.ops import OPS
@@ -67,7 +68,7 @@ def run_through_file(model: ir.Model, *arrays: np.ndarray) -> np.ndarray:
 def quantize(x: np.ndarray, scale: float, zero_point: int) -> np.ndarray:
     """Float -> int8 with round-half-away-from-zero, as TFLite's quantizer."""
     quotient = (x / np.float32(scale)).astype(np.float64)
-    q = np.sign(quotient) * np.floor(np.abs(quotient) + 0.5) + zero_point
+    q = round_half_away(quotient) + zero_point
     return np.clip(q, -128, 127).astype(np.int8)
 
 

@@ -11,6 +11,8 @@ from __future__ import annotations
 
 import numpy as np
 
+from tensorlet.converter.reference.fixedpoint import round_half_away
+
 INT8_MIN, INT8_MAX = -128, 127
 WEIGHT_MAX = 127                 # symmetric weights use [-127, 127]
 INT32_MIN, INT32_MAX = -(1 << 31), (1 << 31) - 1
@@ -22,11 +24,6 @@ def f32(value: float) -> float:
     """value rounded to float32 (what the file stores), as a Python float."""
     return float(np.float32(value))
 
-
-def round_half_away(x: np.ndarray) -> np.ndarray:
-    """Round to nearest, ties away from zero (C's round / TfLiteRound), any float array -> float64 array."""
-    x = np.asarray(x, dtype=np.float64)
-    return np.sign(x) * np.floor(np.abs(x) + 0.5)
 
 
 def activation_params(min_value: float, max_value: float) -> tuple[float, int]:

@@ -53,6 +53,12 @@ def tflite_round(x: float) -> float:
     return math.copysign(math.floor(abs(x) + 0.5), x)
 
 
+def round_half_away(x) -> np.ndarray:
+    """tflite_round of every element: any float array -> float64 array (exact for float32 input)."""
+    x = np.asarray(x, dtype=np.float64)
+    return np.sign(x) * np.floor(np.abs(x) + 0.5)
+
+
 def quantize_multiplier(real_multiplier: float) -> tuple[int, int]:
     """(Q31 multiplier, shift) with real = multiplier * 2^shift / 2^31, as TFLite's QuantizeMultiplier."""
     if real_multiplier == 0.0:

@@ -16,8 +16,8 @@ from __future__ import annotations
 import numpy as np
 
 from tensorlet.converter.reference.fixedpoint import (INT32_MAX, INT32_MIN, quantize_multiplier,
-                                                       rounding_divide_by_pot, saturating_rounding_doubling_high_mul,
-                                                       wrap_int32)
+                                                       round_half_away, rounding_divide_by_pot,
+                                                       saturating_rounding_doubling_high_mul, wrap_int32)
 
 # Raw int32 constants of gemmlowp and TFLite (their GEMMLOWP_CHECKED_FIXEDPOINT_CONSTANTs), with their real values.
 EXP_MINUS_ONE_EIGHTH = 1895147668      # Q0.31 exp(-1/8)
@@ -70,7 +70,7 @@ def to_double(raw, integer_bits: int) -> np.ndarray:
 def from_double(x, integer_bits: int) -> np.ndarray:
     """float values (any shape) -> raw int32 values, C round (half away from zero) and saturation (FromDouble)."""
     scaled = np.asarray(x, dtype=np.float64) * float(1 << fractional_bits(integer_bits))
-    rounded = np.sign(scaled) * np.floor(np.abs(scaled) + 0.5)
+    rounded = round_half_away(scaled)
     return np.clip(rounded, INT32_MIN, INT32_MAX).astype(np.int64)
 
 

@@ -10,7 +10,8 @@ import math
 import numpy as np
 
 from tensorlet.converter.ir import Activation, Tensor
-from tensorlet.converter.reference.fixedpoint import multiply_by_quantized_multiplier, quantize_multiplier
+from tensorlet.converter.reference.fixedpoint import (multiply_by_quantized_multiplier, quantize_multiplier,
+                                                      round_half_away)
 from tensorlet.converter.reference.ops.common import (INT8_MAX, INT8_MIN, int8_activation_range, is_int8,
                                                       prepare_lut, scale_zp)
 
@@ -42,11 +43,6 @@ def libm_f32(function, v: np.ndarray) -> np.ndarray:
     return np.array([function(float(e)) for e in v], dtype=np.float64).astype(np.float32)
 
 
-def _round_half_away(v: np.ndarray) -> np.ndarray:
-    """float32 [n] -> float64 [n] integers: C's roundf (half away from zero); exact, the float32 fits a double."""
-    v = v.astype(np.float64)
-    return np.sign(v) * np.floor(np.abs(v) + 0.5)
-
 
 def tflite_float_lut(transform):
     """Table function of TFLite's LUTPopulate<int8_t> (TFLM's PopulateLookupTable): in float32,
@@ -58,7 +54,7 @@ def tflite_float_lut(transform):
         s_out, zp_out = scale_zp(y)
         inverse_scale = np.float32(1.0) / np.float32(s_out)
         dequantized = np.float32(s_in) * (q - zp_in).astype(np.float32)
-        rescaled = _round_half_away(transform(dequantized) * inverse_scale)
+        rescaled = round_half_away(transform(dequantized) * inverse_scale)
         return np.clip(rescaled + zp_out, INT8_MIN, INT8_MAX).astype(np.int64)
     return table
 

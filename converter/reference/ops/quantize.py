@@ -14,7 +14,8 @@ from __future__ import annotations
 import numpy as np
 
 from tensorlet.converter.ir import DType, OpCode, QuantParams
-from tensorlet.converter.reference.fixedpoint import multiply_by_quantized_multiplier, quantize_multiplier
+from tensorlet.converter.reference.fixedpoint import (multiply_by_quantized_multiplier, quantize_multiplier,
+                                                      round_half_away)
 from tensorlet.converter.reference.ops.common import (INT8_MAX, INT8_MIN, elementwise_macs, is_int8, require,
                                                       require_per_tensor, require_quant_params, require_shape,
                                                       scale_zp)
@@ -49,7 +50,7 @@ def prepare(op, ins, outs):
 def affine_quantize(x: np.ndarray, scale: float, zero_point: int) -> np.ndarray:
     """x: float32 any shape -> int8 same shape: round(float32(x / scale)) + zero_point, clamped."""
     quotient = (x.astype(np.float32) / np.float32(scale)).astype(np.float64)   # float32 division, widened exactly
-    rounded = np.sign(quotient) * np.floor(np.abs(quotient) + 0.5)           # exact in float64
+    rounded = round_half_away(quotient)                                          # exact in float64
     rounded = np.where(np.isnan(rounded), 0.0, rounded)
     return np.clip(rounded + zero_point, INT8_MIN, INT8_MAX).astype(np.int8)
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 import numpy as np
 
 from tensorlet.converter.ir import OpCode, ResizeOptions
+from tensorlet.converter.reference.fixedpoint import round_half_away
 from tensorlet.converter.reference.ops.common import (require, require_float_or_int8, require_rank,
                                                       require_same_quantization, shape_str)
 
@@ -41,11 +42,6 @@ def float_scale(in_size: int, out_size: int, align_corners: bool) -> np.float32:
         return np.float32(in_size - 1) / np.float32(out_size - 1)
     return np.float32(in_size) / np.float32(out_size)
 
-
-def round_half_away(x: np.ndarray) -> np.ndarray:
-    """C's round() of float32 values (exact in float64): ties away from zero."""
-    x = x.astype(np.float64)
-    return np.sign(x) * np.floor(np.abs(x) + 0.5)
 
 
 def source_index(in_size: int, out_size: int, align_corners: bool, half_pixel_centers: bool) -> np.ndarray:
