@@ -9,7 +9,7 @@ import numpy as np
 
 from tensorlet.converter.onnx_import.graph import Graph, Node
 
-_ERF = np.vectorize(math.erf)
+ERF = np.vectorize(math.erf)  # erf of every element (ONNX Erf; the exact GELU of fusion.py)
 
 
 def _clip(node: Node, x: np.ndarray, lo: np.ndarray | None = None, hi: np.ndarray | None = None) -> np.ndarray:
@@ -28,7 +28,7 @@ FUNCTIONS = {
     "Mul": lambda node, a, b: a * b,
     "Div": lambda node, a, b: a / b,
     "Pow": lambda node, a, b: np.power(a, b),
-    "Erf": lambda node, x: _ERF(x),
+    "Erf": lambda node, x: ERF(x),
     "Tanh": lambda node, x: np.tanh(x),
     "Relu": lambda node, x: np.maximum(x, 0.0),
     "Clip": _clip,

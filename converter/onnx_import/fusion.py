@@ -8,13 +8,12 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from tensorlet.converter.onnx_import.expression import Expressions
+from tensorlet.converter.onnx_import.expression import ERF, Expressions
 from tensorlet.converter.onnx_import.graph import Graph, Node
 
 SAMPLES = np.linspace(-6.0, 6.0, 49)
 UPSTREAM_DEPTH = 6     # how far above the anchor the pattern's input may be
 DOWNSTREAM_DEPTH = 4   # how far below the anchor its output may be
-_ERF = np.vectorize(math.erf)
 
 
 @dataclass(frozen=True)
@@ -32,7 +31,7 @@ class Pattern:
 
 PATTERNS = (
     Pattern(frozenset({"Erf"}), "Gelu", (("approximate", "none"),), 20,
-            lambda x: 0.5 * x * (1 + _ERF(x / math.sqrt(2)))),
+            lambda x: 0.5 * x * (1 + ERF(x / math.sqrt(2)))),
     Pattern(frozenset({"Tanh"}), "Gelu", (("approximate", "tanh"),), 20,
             lambda x: 0.5 * x * (1 + np.tanh(math.sqrt(2 / math.pi) * (x + 0.044715 * x ** 3)))),
     Pattern(frozenset({"HardSigmoid", "Clip"}), "HardSwish", (), 14, lambda x: x * np.clip(x + 3, 0, 6) / 6),
@@ -58,19 +57,6 @@ def _downstream(expressions: Expressions, anchor: Node, consumers: dict[str, lis
     return list(dict.fromkeys(reversed(found)))
 
 
-def _self_contained(graph: Graph, used: set[int], root: str, consumers: dict[str, list[Node]]) -> bool:
-    """No value inside the match but its output is read outside it or is a graph output."""
-    for node in graph.nodes:
-        if id(node) not in used:
-            continue
-        for value in node.outputs:
-            if value == root:
-                continue
-            if value in graph.outputs or any(id(c) not in used for c in consumers.get(value, [])):
-                return False
-    return True
-
-
 def _match(graph: Graph, expressions: Expressions, anchor: Node, pattern: Pattern,
            consumers: dict[str, list[Node]]) -> tuple[str, str, set[int]] | None:
     """(input, output, matched node ids) of the largest subgraph around `anchor` computing pattern.function."""
@@ -79,7 +65,7 @@ def _match(graph: Graph, expressions: Expressions, anchor: Node, pattern: Patter
             used: set[int] = set()
             values = expressions.evaluate(root, leaf, SAMPLES, used)
             if (values is not None and id(anchor) in used and pattern.matches(values)
-                    and _self_contained(graph, used, root, consumers)):
+                    and graph.self_contained([n for n in graph.nodes if id(n) in used], root, consumers)):
                 return leaf, root, used
     return None
 

@@ -72,6 +72,18 @@ class Graph:
                     readers.setdefault(name, []).append(node)
         return readers
 
+    def self_contained(self, nodes, output: str, consumers: dict[str, list[Node]]) -> bool:
+        """Whether the subgraph `nodes` can be replaced by one node producing `output`: no value it computes but
+        `output` is read outside it or is a graph output (consumers: self.consumers())."""
+        inside = {id(n) for n in nodes}
+        for node in nodes:
+            for value in node.outputs:
+                if value == output:
+                    continue
+                if value in self.outputs or any(id(c) not in inside for c in consumers.get(value, [])):
+                    return False
+        return True
+
 
 def _decode_attribute(attribute: onnx.AttributeProto) -> Any:
     """An attribute's Python value, strings decoded."""

@@ -93,18 +93,6 @@ def _affine(reader: _Reader, match: dict) -> None:
         match["nodes"].append(node)
 
 
-def _self_contained(reader: _Reader, match: dict) -> bool:
-    """No value inside the match but its output is read outside it or is a graph output."""
-    inside = {id(n) for n in match["nodes"]}
-    for node in match["nodes"]:
-        for value in node.outputs:
-            if value == match["output"]:
-                continue
-            if value in reader.graph.outputs or any(id(c) not in inside for c in reader.consumers.get(value, [])):
-                return False
-    return True
-
-
 def fuse_layer_norm(graph: Graph) -> None:
     """Replace every spelled-out layer normalization of `graph` by a LayerNormalization node, in place."""
     for div in [n for n in graph.nodes if n.op_type == "Div" and n.domain == ""]:
@@ -113,7 +101,7 @@ def fuse_layer_norm(graph: Graph) -> None:
         if match is None:
             continue
         _affine(reader, match)
-        if not _self_contained(reader, match):
+        if not reader.graph.self_contained(match["nodes"], match["output"], reader.consumers):
             continue
         output = match["output"]
         scale = np.broadcast_to(match.get("scale", np.float32(1)), match["shape"]).astype(np.float32)

@@ -8,11 +8,7 @@ from parity import assert_parity, compare
 from support import act, const, single_op_model
 from tensorlet.converter import ir
 from tensorlet.converter.ir import Activation, OpCode
-from tensorlet.converter.reader import from_bytes
-from tensorlet.converter.reference import run
 from tensorlet.converter.writer import to_bytes
-
-import native
 
 SUPPORTED = {op.name for op in ir.OpCode}  # the default build links a kernel for every op of the format
 CASES = [(cid, to_bytes(model), inputs, model.operators[0].opcode.name) for cid, model, inputs in cases()]

@@ -4,7 +4,7 @@ requantization)."""
 
 import pytest
 
-from wasm_support import ROOT, RUNTIME_WASM, WASM, build
+from wasm_support import ROOT, WASM, build
 
 SIZE_BUDGET = 150 * 1024  # bytes, the SIMD build (issue #5)
 EXPORTS = {"memory", "tlw_alloc", "tlw_model_new", "tlw_load", "tlw_bind", "tlw_invoke", "tlw_tensor_info",

@@ -27,10 +27,6 @@ def skip_reason() -> str | None:
     """Why the browser tests cannot run here, or None."""
     if not Path(CHROMIUM).is_file():
         return f"{CHROMIUM} is absent (apt-get install chromium; `make test` installs it)"
-    try:
-        import playwright  # noqa: F401
-    except ImportError:
-        return "playwright is not installed (pip install -e '.[dev]')"
     return runtime_reason()
 
 

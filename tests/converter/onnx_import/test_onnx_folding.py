@@ -3,11 +3,9 @@ ConstantOfShape, Range, Slice on shapes) and any node of constants is evaluated,
 from __future__ import annotations
 
 import numpy as np
-import pytest
 from onnx import TensorProto, helper, numpy_helper
 
 from onnx_harness import check_against_onnxruntime
-
 
 
 def _model(nodes, initializers, input_shape, opset=13):
