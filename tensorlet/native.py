@@ -34,8 +34,6 @@ RUNTIME = Path(os.environ.get("TENSORLET_RUNTIME_DIR", ROOT / "runtime_embedded"
 BUILD = RUNTIME / "build"
 TL_MAX_RANK = 8
 TL_ALIGNMENT = 16
-DTYPES = {0: np.dtype("<f4"), 1: np.dtype("i1"), 2: np.dtype("u1"), 3: np.dtype("<i2"), 4: np.dtype("<i4"),
-          5: np.dtype("<f2")}
 STEPS = {1: "load", 2: "bind", 3: "set_input", 4: "invoke"}
 
 # tool -> the Debian packages that provide it (Makefile's APT_PACKAGES names the same)
@@ -215,7 +213,8 @@ class TlTensor(ctypes.Structure):
 
     @property
     def np_dtype(self) -> np.dtype:
-        return DTYPES[self.dtype]
+        from tensorlet.converter.ir import NUMPY_DTYPES, DType
+        return NUMPY_DTYPES[DType(self.dtype)]
 
 
 def aligned_bytes(size: int, data: bytes | None = None) -> np.ndarray:

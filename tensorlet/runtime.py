@@ -22,11 +22,10 @@ from types import SimpleNamespace
 
 import numpy as np
 
+from tensorlet.converter.ir import NUMPY_DTYPES, DType
 from tensorlet.errors import TensorletError
 
 WASM_NAMES = {True: "tensorlet.wasm", False: "tensorlet-nosimd.wasm"}
-DTYPES = {0: ("float32", np.dtype("<f4")), 1: ("int8", np.dtype("i1")), 2: ("uint8", np.dtype("u1")),
-          3: ("int16", np.dtype("<i2")), 4: ("int32", np.dtype("<i4")), 5: ("float16", np.dtype("<f2"))}
 # Metadata fields of runtime_wasm/src/wasm_api.c (TLW_META_*).
 _PRODUCER, _PRODUCER_VERSION, _DESCRIPTION, _INPUT_NAMES, _OUTPUT_NAMES, _LABELS = range(6)
 _EXTRA_KEYS, _EXTRA_VALUES, _PREPROCESSING, _LAYOUT, _MEAN, _STD, _SCALE = range(6, 13)
@@ -199,8 +198,9 @@ class Runtime:
                 zero_points = list(struct.unpack(f"<{n}i", self._read(w[d + 8], 4 * n)))
                 quant = {"scale": scales[0], "zero_point": zero_points[0], "scales": scales,
                          "zero_points": zero_points, "axis": s[d + 6]}
-            out.append(TensorInfo(self._string(w[1]) or "", tuple(w[3:3 + rank]), DTYPES[w[d]][1], quant,
-                                  s[d + 9], w[0], w[d + 1]))
+            dtype = NUMPY_DTYPES[DType(w[d])]
+            out.append(TensorInfo(self._string(w[1]) or "", tuple(w[3:3 + rank]), dtype, quant, s[d + 9], w[0],
+                                  w[d + 1]))
         return out
 
     def _read_metadata(self) -> dict:
@@ -259,9 +259,10 @@ class Runtime:
         samples of shape [...]) or exactly the input's shape. Returns one array per output, samples stacked along
         the first axis; a single array when the model has one output."""
         from tensorlet.backends import _bind, sample_shape
-        from tensorlet.converter.ir import DType, Tensor
+        from tensorlet.converter.ir import Tensor
 
-        tensors = [Tensor(t.name, t.shape, DType(_dtype_code(t.dtype))) for t in self.inputs]
+        dtypes = {np_dtype: dtype for dtype, np_dtype in NUMPY_DTYPES.items()}
+        tensors = [Tensor(t.name, t.shape, dtypes[t.dtype]) for t in self.inputs]
         view = SimpleNamespace(tensors=tensors, inputs=list(range(len(tensors))))
         if isinstance(inputs, Mapping):
             inputs = dict(inputs)
@@ -275,10 +276,6 @@ class Runtime:
         ins = ", ".join(f"{t.name}:{t.dtype.name}{list(t.shape)}" for t in self.inputs)
         outs = ", ".join(f"{t.name}:{t.dtype.name}{list(t.shape)}" for t in self.outputs)
         return f"Runtime(inputs=[{ins}], outputs=[{outs}], simd={self.simd})"
-
-
-def _dtype_code(dtype: np.dtype) -> int:
-    return next(code for code, (_, d) in DTYPES.items() if d == dtype)
 
 
 # ---- the `wasm` backend of tensorlet.backends ----

@@ -13,7 +13,7 @@ from pathlib import Path
 import numpy as np
 
 from tensorlet import native as host
-from tensorlet.native import DTYPES, NativeError, NativeModel, TlTensor, aligned_bytes  # noqa: F401 (re-exported)
+from tensorlet.native import NativeError, NativeModel, TlTensor, aligned_bytes  # noqa: F401 (re-exported)
 
 ROOT = Path(__file__).resolve().parents[2]
 RUNTIME = ROOT / "runtime_embedded"

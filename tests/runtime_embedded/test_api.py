@@ -77,8 +77,8 @@ def test_every_status_has_its_own_message(lib):
 
 
 def test_dtype_names_and_sizes(lib):
-    for dtype, np_dtype in native.DTYPES.items():
-        assert lib.tl_dtype_name(dtype).decode() == ir.DType(dtype).name
+    for dtype, np_dtype in ir.NUMPY_DTYPES.items():
+        assert lib.tl_dtype_name(dtype).decode() == dtype.name
         assert lib.tl_dtype_size(dtype) == np_dtype.itemsize
     assert lib.tl_dtype_name(99) == b"?" and lib.tl_dtype_size(99) == 0
 
