@@ -25,10 +25,14 @@ def test_range_always_includes_zero():
 
 
 def test_zero_is_exactly_representable():
+    """0.0 is the integer zero point, and nudging it there moves the covered range by at most half a step."""
     rng = np.random.default_rng(0)
-    for lo, hi in rng.uniform(-10, 10, (50, 2)):
-        scale, zero_point = activation_params(min(lo, hi), max(lo, hi))
-        assert -128 <= zero_point <= 127 and scale > 0
+    for a, b in rng.uniform(-10, 10, (50, 2)):
+        lo, hi = min(a, b, 0.0), max(a, b, 0.0)
+        scale, zero_point = activation_params(lo, hi)
+        assert -128 <= zero_point <= 127 and scale == pytest.approx((hi - lo) / 255, rel=1e-6)
+        covered_lo, covered_hi = (-128 - zero_point) * scale, (127 - zero_point) * scale
+        assert covered_lo <= lo + scale / 2 + 1e-6 and covered_hi >= hi - scale / 2 - 1e-6, (lo, hi)
 
 
 def test_degenerate_and_tiny_ranges():
