@@ -1,6 +1,7 @@
 """Shared test helpers: build single-op models, quantize arrays, and run through the file format."""
 from __future__ import annotations
 
+from functools import lru_cache
 from pathlib import Path
 
 import numpy as np
@@ -11,6 +12,7 @@ from tensorlet.converter.reference.fixedpoint import round_half_away
 from tensorlet.converter.reader import from_bytes
 from tensorlet.converter.reference import run
 from tensorlet.converter.reference.ops import OPS
+from tensorlet.converter.tflite_import import import_tflite
 from tensorlet.converter.validate import validate
 from tensorlet.converter.writer import to_bytes
 
@@ -95,3 +97,26 @@ def mbqm_scalar(x: int, multiplier: int, shift: int) -> int:
     shifted = x * (1 << max(shift, 0))
     shifted = (shifted + (1 << 31)) % (1 << 32) - (1 << 31)
     return rdbpot_scalar(srdhm_scalar(shifted, multiplier), max(-shift, 0))
+
+
+@lru_cache(maxsize=None)
+def tflite_tlet(path: Path) -> bytes:
+    """A .tflite imported, memory-planned and written as .tlet (no optimizer pass: the corpus model as it is),
+    cached per path."""
+    model = import_tflite(Path(path).read_bytes())
+    apply_plan(model)
+    return to_bytes(model)
+
+
+def random_model_inputs(data: bytes, seed: int) -> list[np.ndarray]:
+    """One sample for the model in .tlet bytes: uniform int8 for int8 inputs, uniform [0, 1) float32 otherwise."""
+    model = from_bytes(data)
+    rng = np.random.default_rng(seed)
+    inputs = []
+    for i in model.inputs:
+        t = model.tensors[i]
+        if t.dtype == ir.DType.INT8:
+            inputs.append(rng.integers(-128, 128, t.shape).astype(np.int8))
+        else:
+            inputs.append(rng.random(t.shape).astype(np.float32))
+    return inputs

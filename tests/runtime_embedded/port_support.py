@@ -8,12 +8,11 @@ import numpy as np
 import pytest
 
 from op_cases import cases
-from support import SHARED_CORPUS
+from support import SHARED_CORPUS, tflite_tlet
+from support import random_model_inputs as random_inputs  # noqa: F401 (for the port tests)
 from tensorlet import native
-from tensorlet.converter.planner import apply_plan
 from tensorlet.converter.reader import from_bytes
 from tensorlet.converter.reference import run
-from tensorlet.converter.tflite_import import import_tflite
 from tensorlet.converter.writer import to_bytes
 
 MLPERF = SHARED_CORPUS / "mlperf_tiny"
@@ -34,27 +33,13 @@ def needs(*tools: str):
 
 @lru_cache(maxsize=None)
 def tlet(relative: str) -> bytes:
-    """A corpus .tflite imported, memory-planned and written as .tlet (as `tensorlet convert` does)."""
-    model = import_tflite((SHARED_CORPUS / relative).read_bytes())
-    apply_plan(model)
-    return to_bytes(model)
+    """A corpus .tflite (path relative to the corpus) as .tlet."""
+    return tflite_tlet(SHARED_CORPUS / relative)
 
 
 def mlperf(name: str) -> bytes:
     return tlet("mlperf_tiny/" + INT8_MODELS[name])
 
-
-def random_inputs(data: bytes, seed: int) -> list[np.ndarray]:
-    model = from_bytes(data)
-    rng = np.random.default_rng(seed)
-    out = []
-    for i in model.inputs:
-        t = model.tensors[i]
-        if t.dtype.name == "INT8":
-            out.append(rng.integers(-128, 128, t.shape).astype(np.int8))
-        else:
-            out.append(rng.random(t.shape).astype(np.float32))
-    return out
 
 
 @lru_cache(maxsize=None)

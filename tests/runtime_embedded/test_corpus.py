@@ -7,11 +7,9 @@ import pytest
 import native
 from parity import assert_parity, compare
 from support import SHARED_CORPUS
-from tensorlet.converter.planner import apply_plan
+from support import random_model_inputs as random_inputs, tflite_tlet as tlet
 from tensorlet.converter.reader import from_bytes
 from tensorlet.converter.reference import run
-from tensorlet.converter.tflite_import import import_tflite
-from tensorlet.converter.writer import to_bytes
 
 pytestmark = pytest.mark.skipif(not SHARED_CORPUS.is_dir(), reason="../shared/corpus is absent (a user's checkout)")
 MLPERF = SHARED_CORPUS / "mlperf_tiny"
@@ -20,29 +18,6 @@ INT8_MODELS = ["kws/kws_ref_model.tflite", "vww/vww_96_int8.tflite", "ic/pretrai
                "ad/ad01_int8.tflite"]
 FLOAT_MODELS = ["kws/kws_ref_model_float32.tflite", "vww/vww_96_float.tflite", "ic/pretrainedResnet.tflite",
                 "ad/ad01_fp32.tflite"]
-_CACHE: dict = {}
-
-
-def tlet(path) -> bytes:
-    """The .tflite imported, memory-planned and written as .tlet, as `tensorlet convert` does."""
-    if path not in _CACHE:
-        model = import_tflite(path.read_bytes())
-        apply_plan(model)
-        _CACHE[path] = to_bytes(model)
-    return _CACHE[path]
-
-
-def random_inputs(data: bytes, seed: int) -> list[np.ndarray]:
-    model = from_bytes(data)
-    rng = np.random.default_rng(seed)
-    inputs = []
-    for i in model.inputs:
-        t = model.tensors[i]
-        if t.dtype.name == "INT8":
-            inputs.append(rng.integers(-128, 128, t.shape).astype(np.int8))
-        else:
-            inputs.append(rng.random(t.shape).astype(np.float32))
-    return inputs
 
 
 @pytest.mark.parametrize("name", INT8_MODELS + FLOAT_MODELS)

@@ -21,6 +21,7 @@ if _EMBEDDED_TESTS not in sys.path:
 
 from op_cases import cases
 from support import SHARED_CORPUS, act, const, single_op_model
+from support import random_model_inputs as random_inputs, tflite_tlet as tlet  # noqa: F401 (for the tests)
 from tensorlet.converter import ir
 from tensorlet.converter.ir import Activation, OpCode
 from tensorlet.converter.writer import to_bytes
@@ -320,33 +321,4 @@ def two_input_model() -> bytes:
     return to_bytes(model)
 
 
-# ---- the corpus ----
-
-_TLET: dict = {}
-
-
-def tlet(path: Path) -> bytes:
-    """A .tflite imported, memory-planned and written as .tlet (as `tensorlet convert` does), cached."""
-    from tensorlet.converter.planner import apply_plan
-    from tensorlet.converter.tflite_import import import_tflite
-
-    if path not in _TLET:
-        model = import_tflite(path.read_bytes())
-        apply_plan(model)
-        _TLET[path] = to_bytes(model)
-    return _TLET[path]
-
-
-def random_inputs(data: bytes, seed: int) -> list[np.ndarray]:
-    from tensorlet.converter.reader import from_bytes
-
-    model = from_bytes(data)
-    rng = np.random.default_rng(seed)
-    inputs = []
-    for i in model.inputs:
-        t = model.tensors[i]
-        if t.dtype == ir.DType.INT8:
-            inputs.append(rng.integers(-128, 128, t.shape).astype(np.int8))
-        else:
-            inputs.append(rng.random(t.shape).astype(np.float32))
-    return inputs
+# ---- the corpus: tlet (a .tflite as .tlet) and random_inputs come from tests/support.py ----
