@@ -23,12 +23,7 @@ ASAN_TLRUN = BUILD / "asan" / "tlrun"
 ASAN_FUZZ_LOAD = BUILD / "asan" / "fuzz_load"
 
 
-def build(*targets: str) -> None:
-    """Run `make -C runtime_embedded <targets>` (default: test-builds); RuntimeError with the output on failure."""
-    result = subprocess.run(["make", "-C", str(RUNTIME), "-j2", *(targets or ("test-builds",))],
-                            capture_output=True, text=True)
-    if result.returncode != 0:
-        raise RuntimeError(f"building the C runtime failed:\n{result.stdout[-4000:]}\n{result.stderr[-4000:]}")
+build = host.make  # make -C runtime_embedded TARGETS..., one build at a time per checkout
 
 
 class Library(host.Runtime):
