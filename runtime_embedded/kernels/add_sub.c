@@ -54,8 +54,8 @@ void tl_eval_add_sub(tl_op *op, int32_t sign)
             const int32_t xb = tl_mbqm(((int32_t)pb[it.b_at] - b->zero_point) * (1 << TL_ADD_SUB_LEFT_SHIFT),
                                        q->input_multiplier[1], q->input_shift[1]);
             const int32_t sum = sign > 0 ? tl_add_wrap(xa, xb) : tl_sub_wrap(xa, xb);
-            const int64_t v = (int64_t)tl_mbqm(sum, q->output_multiplier[0], q->output_shift[0]) + y->zero_point;
-            py[i] = (int8_t)(v < q->act_min ? q->act_min : (v > q->act_max ? q->act_max : v));
+            py[i] = tl_requantize_int8(sum, q->output_multiplier[0], q->output_shift[0], y->zero_point, q->act_min,
+                                       q->act_max);
         }
     }
 }

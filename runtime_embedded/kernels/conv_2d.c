@@ -1,7 +1,8 @@
 /* CONV_2D: in [N,H,W,Ci], filter [Co,KH,KW,Ci], bias (opt) [Co] -> out [N,OH,OW,Co].
  * Reference: converter/reference/ops/conv_2d.py. Padding is zero: in int8 x - x_zp is zero there, so padded taps
- * add nothing; in float32 0.0 * w is added, as the reference's zero-padded windows (NaN for a non-finite w). Int8: acc[c] = bias[c] + sum (x - x_zp) * w (int32, wrapping as C), requantized per
- * output channel, + y_zp, clamped to [act_min, act_max]. */
+ * add nothing; in float32 0.0 * w is added, as the reference's zero-padded windows (NaN for a non-finite w).
+ * Int8: acc[c] = bias[c] + sum (x - x_zp) * w (int32, wrapping as C), requantized per output channel, + y_zp,
+ * clamped to [act_min, act_max]. */
 #include "conv_common.h"
 
 static tl_status check(tl_op *op)

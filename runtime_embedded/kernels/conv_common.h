@@ -47,12 +47,11 @@ static inline void tl_conv_store(const tl_op *op, tl_tensor *y, const tl_tensor 
 {
     const tl_quant_params *q = &op->qp;
     if (y->dtype == TL_DTYPE_INT8) {
-        int64_t v;
         if (b) {
             iacc += (uint32_t)((const int32_t *)b->data)[c];
         }
-        v = (int64_t)tl_mbqm(tl_wrap32(iacc), q->output_multiplier[c], q->output_shift[c]) + y->zero_point;
-        ((int8_t *)y->data)[at] = (int8_t)(v < q->act_min ? q->act_min : (v > q->act_max ? q->act_max : v));
+        ((int8_t *)y->data)[at] = tl_requantize_int8(tl_wrap32(iacc), q->output_multiplier[c], q->output_shift[c],
+                                                     y->zero_point, q->act_min, q->act_max);
     } else {
         if (b) {
             facc += (double)((const float *)b->data)[c];

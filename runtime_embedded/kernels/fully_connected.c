@@ -60,12 +60,11 @@ static void eval_int8(const tl_op *op, const int8_t *x, const int8_t *w, const i
     for (r = 0; r < rows; r++) {
         for (n = 0; n < units; n++) {
             uint32_t acc = b ? (uint32_t)b[n] : 0u; /* int32 arithmetic, wrapping as the reference does */
-            int64_t v;
             for (k = 0; k < depth; k++) {
                 acc += (uint32_t)(((int32_t)x[r * depth + k] - x_zp) * (int32_t)w[n * depth + k]);
             }
-            v = (int64_t)tl_mbqm(tl_wrap32(acc), q->output_multiplier[n], q->output_shift[n]) + y_zp;
-            y[r * units + n] = (int8_t)(v < q->act_min ? q->act_min : (v > q->act_max ? q->act_max : v));
+            y[r * units + n] = tl_requantize_int8(tl_wrap32(acc), q->output_multiplier[n], q->output_shift[n], y_zp,
+                                                  q->act_min, q->act_max);
         }
     }
 }

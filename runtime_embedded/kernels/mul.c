@@ -37,9 +37,8 @@ static tl_status eval(tl_op *op)
         int8_t *py = (int8_t *)y->data;
         for (i = 0; i < y->elements; i++, tl_broadcast_next(&it)) {
             const int32_t product = ((int32_t)pa[it.a_at] - a->zero_point) * ((int32_t)pb[it.b_at] - b->zero_point);
-            const int64_t v =
-                (int64_t)tl_mbqm(product, q->output_multiplier[0], q->output_shift[0]) + y->zero_point;
-            py[i] = (int8_t)(v < q->act_min ? q->act_min : (v > q->act_max ? q->act_max : v));
+            py[i] = tl_requantize_int8(product, q->output_multiplier[0], q->output_shift[0], y->zero_point,
+                                       q->act_min, q->act_max);
         }
     }
     return TL_OK;

@@ -91,6 +91,15 @@ static inline int32_t tl_mbqm(int32_t x, int32_t multiplier, int32_t shift)
     return tl_rdbpot(tl_srdhm(tl_shl_wrap(x, left), multiplier), right);
 }
 
+/* TFLite's int8 output of an int32 accumulator: tl_mbqm(acc, multiplier, shift) + zero_point, clamped to
+ * [act_min, act_max] (the sum is taken in 64 bits: nothing wraps). */
+static inline int8_t tl_requantize_int8(int32_t acc, int32_t multiplier, int32_t shift, int32_t zero_point,
+                                        int32_t act_min, int32_t act_max)
+{
+    const int64_t v = (int64_t)tl_mbqm(acc, multiplier, shift) + zero_point;
+    return (int8_t)(v < act_min ? act_min : (v > act_max ? act_max : v));
+}
+
 /* x * 2^exponent, exponent in [-31, 31]: a saturating left shift for exponent > 0, RDBPOT for exponent < 0
  * (gemmlowp SaturatingRoundingMultiplyByPOT). */
 static inline int32_t tl_srmbpot(int32_t x, int exponent)

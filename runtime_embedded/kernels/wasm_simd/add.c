@@ -65,9 +65,8 @@ static void eval_int8_flat(const tl_op *op, const int8_t *pa, const int8_t *pb, 
                                    q->input_multiplier[0], q->input_shift[0]);
         const int32_t xb = tl_mbqm(((int32_t)pb[i] - b->zero_point) * (1 << TL_ADD_SUB_LEFT_SHIFT),
                                    q->input_multiplier[1], q->input_shift[1]);
-        const int64_t v =
-            (int64_t)tl_mbqm(tl_add_wrap(xa, xb), q->output_multiplier[0], q->output_shift[0]) + y->zero_point;
-        py[i] = (int8_t)(v < q->act_min ? q->act_min : (v > q->act_max ? q->act_max : v));
+        py[i] = tl_requantize_int8(tl_add_wrap(xa, xb), q->output_multiplier[0], q->output_shift[0], y->zero_point,
+                                   q->act_min, q->act_max);
     }
 }
 

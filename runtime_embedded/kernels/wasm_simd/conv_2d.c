@@ -122,10 +122,9 @@ static void map_chunks(tl_op *op, const conv_layout *l, const uint32_t *live, ui
             k->index[c % 16u] = (int8_t)(next++ - k->from);
             k->keep[c % 16u] = -1;
         } else {
-            const int64_t v = (int64_t)tl_mbqm(b ? ((const int32_t *)b->data)[c] : 0, op->qp.output_multiplier[c],
-                                               op->qp.output_shift[c]) + tl_output(op, 0)->zero_point;
-            k->value[c % 16u] = (int8_t)(v < op->qp.act_min ? op->qp.act_min
-                                                            : (v > op->qp.act_max ? op->qp.act_max : v));
+            k->value[c % 16u] = tl_requantize_int8(b ? ((const int32_t *)b->data)[c] : 0, op->qp.output_multiplier[c],
+                                                   op->qp.output_shift[c], tl_output(op, 0)->zero_point,
+                                                   op->qp.act_min, op->qp.act_max);
         }
     }
 }

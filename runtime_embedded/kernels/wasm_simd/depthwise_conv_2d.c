@@ -233,14 +233,12 @@ static void int8_pixel(const tl_op *op, const uintptr_t *tap, uintptr_t base, co
     TLW_NO_UNROLL
     for (; c < channels; c++) {
         uint32_t acc = (uint32_t)r->rq[c];
-        int64_t v;
         TLW_NO_UNROLL
         for (t = 0; t < r->taps; t++) {
             acc += (uint32_t)((int32_t)((const int8_t *)(base + tap[t]))[c] * (int32_t)pw[t * channels + c]);
         }
-        v = (int64_t)tl_mbqm(tl_wrap32(acc), q->output_multiplier[c], q->output_shift[c]) +
-            tl_output(op, 0)->zero_point;
-        py[c] = (int8_t)(v < q->act_min ? q->act_min : (v > q->act_max ? q->act_max : v));
+        py[c] = tl_requantize_int8(tl_wrap32(acc), q->output_multiplier[c], q->output_shift[c],
+                                   tl_output(op, 0)->zero_point, q->act_min, q->act_max);
     }
 }
 
