@@ -7,7 +7,7 @@ static tl_status check(tl_op *op)
 {
     const float alpha = op->options.u.elu_options.alpha;
     int is_int8;
-    if (!(alpha == alpha && alpha <= 3.402823466e+38f && alpha >= -3.402823466e+38f)) {
+    if (!tl_isfinite_f32(alpha)) {
         return tl_fail(op, TL_ERROR_OPERATOR, NULL, "ELU alpha is not finite");
     }
     return tl_check_lut_op(op, &is_int8);

@@ -4,6 +4,7 @@
  * options' float32; rounded to float32. Int8 is rejected (TFLite has no int8 layer norm to follow). */
 #include "kernel_math.h"
 #include "tl_kernel.h"
+#include "tl_math.h"
 
 static tl_status check(tl_op *op)
 {
@@ -24,7 +25,7 @@ static tl_status check(tl_op *op)
         tl_require_same_shape(op, y, x) != TL_OK) {
         return TL_ERROR_OPERATOR;
     }
-    if (!(epsilon >= 0.0f && epsilon <= 3.402823466e+38f)) {
+    if (!(epsilon >= 0.0f && tl_isfinite_f32(epsilon))) {
         return tl_fail(op, TL_ERROR_OPERATOR, NULL, "LAYER_NORM epsilon must be finite and >= 0");
     }
     return TL_OK;

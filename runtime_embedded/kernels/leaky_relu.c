@@ -1,12 +1,13 @@
 /* LEAKY_RELU: y = x > 0 ? x : alpha * x elementwise, alpha as stored (float32)
  * (reference: converter/reference/ops/leaky_relu.py); int8 through the op's lut. */
 #include "activation_luts.h"
+#include "tl_math.h"
 
 static tl_status check(tl_op *op)
 {
     const float alpha = op->options.u.leaky_relu_options.alpha;
     int is_int8;
-    if (!(alpha == alpha && alpha <= 3.402823466e+38f && alpha >= -3.402823466e+38f)) {
+    if (!tl_isfinite_f32(alpha)) {
         return tl_fail(op, TL_ERROR_OPERATOR, NULL, "LEAKY_RELU alpha is not finite");
     }
     return tl_check_lut_op(op, &is_int8);

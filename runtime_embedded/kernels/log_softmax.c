@@ -84,7 +84,7 @@ static tl_status check(tl_op *op)
     if (x->rank < 1) {
         return tl_fail(op, TL_ERROR_OPERATOR, x, "must have rank >= 1");
     }
-    if (!(beta > 0.0f && beta <= 3.402823466e+38f)) {
+    if (!(beta > 0.0f && tl_isfinite_f32(beta))) {
         return tl_fail(op, TL_ERROR_OPERATOR, NULL, "softmax beta must be finite and > 0");
     }
     if (tl_check_unary(op, &is_int8) != TL_OK) {

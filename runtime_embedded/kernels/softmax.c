@@ -13,7 +13,7 @@
 
 static int beta_ok(float beta)
 {
-    return beta > 0.0f && beta <= 3.402823466e+38f;
+    return beta > 0.0f && tl_isfinite_f32(beta);
 }
 
 static tl_status check(tl_op *op)

@@ -25,6 +25,12 @@ static inline int tl_isnan(double x)
     return x != x;
 }
 
+/* 1 when the float32 x is finite (not NaN, not an infinity). */
+static inline int tl_isfinite_f32(float x)
+{
+    return x >= -3.402823466e+38f && x <= 3.402823466e+38f;
+}
+
 /* |x| */
 static inline double tl_fabs(double x)
 {

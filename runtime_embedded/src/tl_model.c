@@ -6,6 +6,7 @@
  */
 #include "tl_fb.h"
 #include "tl_kernel.h"
+#include "tl_math.h"
 
 enum { STAGE_EMPTY = 0, STAGE_LOADED = 1, STAGE_BOUND = 2 };
 
@@ -245,7 +246,7 @@ static int64_t dtype_range_max(uint32_t dtype)
 
 static int is_finite_positive(float s)
 {
-    return s > 0.0f && s <= 3.402823466e+38f; /* false for NaN, 0, negatives and +inf */
+    return s > 0.0f && tl_isfinite_f32(s);
 }
 
 /* Decode and validate tensor `index` into *t (data: NULL for an activation when arena is NULL). */
