@@ -83,6 +83,14 @@ def test_learning_rate_scheduler_and_checkpoints(digits, tmp_path):
     assert history.history["lr"] == pytest.approx([0.02, 0.01])
 
 
+def test_callbacks_reject_an_unknown_mode():
+    for make in (lambda mode: EarlyStopping(mode=mode), lambda mode: ModelCheckpoint("m.npz", mode=mode)):
+        with pytest.raises(ValueError, match="mode must be 'auto', 'min' or 'max', not 'maxx'"):
+            make("maxx")
+    assert ModelCheckpoint("m.npz", monitor="val_accuracy").maximize
+    assert not ModelCheckpoint("m.npz", monitor="val_accuracy", mode="min").maximize
+
+
 def test_progress_bar_prints_loss_metrics_and_speed(digits, capsys):
     (x, y), _ = digits
     model = mlp()

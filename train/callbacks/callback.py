@@ -12,6 +12,14 @@ if TYPE_CHECKING:
     from ..model.model import Model
 
 
+def maximizes(monitor: str, mode: str) -> bool:
+    """Whether a monitored log improves upward: mode "max", or "auto" for accuracies ("min" otherwise); ValueError
+    for any other mode."""
+    if mode not in ("auto", "min", "max"):
+        raise ValueError(f"mode must be 'auto', 'min' or 'max', not {mode!r}")
+    return mode == "max" or (mode == "auto" and "acc" in monitor)
+
+
 class Callback:
     """Base: every hook does nothing; `model` is set before training begins."""
 

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from .callback import Callback
+from .callback import Callback, maximizes
 
 
 class EarlyStopping(Callback):
@@ -13,10 +13,8 @@ class EarlyStopping(Callback):
 
     def __init__(self, monitor: str = "val_loss", patience: int = 0, min_delta: float = 0.0, mode: str = "auto",
                  restore_best_weights: bool = False):
-        if mode not in ("auto", "min", "max"):
-            raise ValueError(f"mode must be 'auto', 'min' or 'max', not {mode!r}")
         self.monitor, self.patience, self.min_delta = monitor, patience, abs(min_delta)
-        self.maximize = mode == "max" or (mode == "auto" and "acc" in monitor)
+        self.maximize = maximizes(monitor, mode)
         self.restore_best_weights = restore_best_weights
         self.best = -np.inf if self.maximize else np.inf
         self.wait = 0

@@ -5,7 +5,7 @@ from pathlib import Path
 
 import numpy as np
 
-from .callback import Callback
+from .callback import Callback, maximizes
 
 
 class ModelCheckpoint(Callback):
@@ -17,7 +17,7 @@ class ModelCheckpoint(Callback):
     def __init__(self, filepath: str | Path, monitor: str = "val_loss", save_best_only: bool = False,
                  mode: str = "auto"):
         self.filepath, self.monitor, self.save_best_only = str(filepath), monitor, save_best_only
-        self.maximize = mode == "max" or (mode == "auto" and "acc" in monitor)
+        self.maximize = maximizes(monitor, mode)
         self.best = -np.inf if self.maximize else np.inf
         self.saved: list[str] = []
 
